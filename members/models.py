@@ -1,0 +1,197 @@
+"""The union's structure (groups, regions, branches, workplaces), organisers'
+accounts, and the people who join the faction."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class Group(models.Model):
+    """A bargaining unit or employer group, such as DWP or HMRC."""
+
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="Short code used in URLs and imports, e.g. 'dwp'."
+    )
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "group"
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.Model):
+    """One of the union's regions (Scotland, London and South East, ...)."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BranchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the branches this user's role lets them see."""
+        from members.scoping import scope_for
+
+        return scope_for(user).filter(self, branch_path="")
+
+
+class Branch(models.Model):
+    """A union branch: belongs to one group and one region."""
+
+    code = models.CharField(
+        max_length=20, unique=True, help_text="The union's branch code, e.g. 'DWP-123'."
+    )
+    name = models.CharField(max_length=200)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="branches")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="branches")
+
+    objects = BranchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "branches"
+        indexes = [models.Index(fields=["group", "region"], name="branch_group_region_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Workplace(models.Model):
+    """An office or site within a branch."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="workplaces")
+    name = models.CharField(max_length=200)
+    town = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["branch", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="workplace_unique_per_branch"),
+        ]
+
+    def __str__(self):
+        return self.name if not self.town else f"{self.name}, {self.town}"
+
+
+class User(AbstractUser):
+    """An organiser's account. Members who join the faction are not users."""
+
+    class Role(models.TextChoices):
+        NATIONAL = "national", "National organiser"
+        GROUP = "group", "Group organiser"
+        REGIONAL = "regional", "Regional organiser"
+        EDITOR = "editor", "Editor (articles only)"
+
+    role = models.CharField(
+        max_length=20,
+        choices=Role,
+        default=Role.EDITOR,
+        help_text="What this organiser may see. Group and regional organisers see only "
+        "the members, branches and figures of their group or region.",
+    )
+    group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # an organiser's scope must not silently widen
+        related_name="organisers",
+        help_text="For group organisers: the group they organise.",
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisers",
+        help_text="For regional organisers: the region they organise.",
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="group") | models.Q(group__isnull=False),
+                name="user_group_organiser_has_group",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="regional") | models.Q(region__isnull=False),
+                name="user_regional_organiser_has_region",
+            ),
+        ]
+
+    @property
+    def sees_members(self) -> bool:
+        return self.is_superuser or self.role != self.Role.EDITOR
+
+
+class Member(models.Model):
+    """Someone who joined the faction. Every field is special-category data."""
+
+    class Grade(models.TextChoices):
+        AA = "AA", "Administrative Assistant (AA)"
+        AO = "AO", "Administrative Officer (AO)"
+        EO = "EO", "Executive Officer (EO)"
+        HEO = "HEO", "Higher Executive Officer (HEO)"
+        SEO = "SEO", "Senior Executive Officer (SEO)"
+        G7 = "G7", "Grade 7"
+        G6 = "G6", "Grade 6"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (email not confirmed)"
+        CONFIRMED = "confirmed", "Confirmed"
+        ACTIVE = "active", "Active"
+        LEFT = "left", "Left"
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    mobile = models.CharField(max_length=30, blank=True)
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # a merged or closed branch must not delete people
+        related_name="members",
+    )
+    branch_not_listed = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The branch the member named when theirs was not in our list.",
+    )
+    workplace = models.ForeignKey(
+        Workplace, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    grade = models.CharField(max_length=10, choices=Grade, blank=True)
+    is_rep = models.BooleanField("union rep", default=False)
+    is_union_member = models.BooleanField("already a union member", default=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # One live record per address, whatever its case: a second sign-up
+            # updates the first instead of creating a duplicate.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(status="left"),
+                name="member_email_unique_while_not_left",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="member_status_created_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:members_member_change", args=[self.pk])
