@@ -1,4 +1,4 @@
-"""docker-compose.yml is valid (checked where a docker client is installed)."""
+"""docker-compose.yml is valid (checked where docker's compose plugin is installed)."""
 
 import shutil
 import subprocess
@@ -9,7 +9,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(shutil.which("docker") is None, reason="no docker client on this machine")
+def _has_compose() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    probe = subprocess.run(
+        ["docker", "compose", "version"],  # noqa: S607
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _has_compose(), reason="no docker compose on this machine")
 def test_docker_compose_config_is_valid():
     result = subprocess.run(
         ["docker", "compose", "config", "--quiet"],  # noqa: S607
@@ -18,7 +30,6 @@ def test_docker_compose_config_is_valid():
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
-    if "unknown command" in result.stderr or "is not a docker command" in result.stderr:
-        pytest.skip("docker client has no compose plugin")
     assert result.returncode == 0, result.stderr
