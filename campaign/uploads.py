@@ -1,0 +1,76 @@
+"""Checks for uploaded images and PDFs: type by content, size, safe names.
+
+Use on model fields: ``validators=[validate_image]`` and
+``upload_to=safe_upload_to("articles/images")``.
+"""
+
+import os
+import uuid
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.text import slugify
+
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_PDF_BYTES = 20 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+
+
+def _size_check(upload, limit: int, kind: str) -> None:
+    if upload.size > limit:
+        raise ValidationError(
+            f"The {kind} is too large: the limit is {limit // (1024 * 1024)} MB.",
+            code="too_large",
+        )
+
+
+def validate_image(upload) -> None:
+    """Accept only a real JPEG, PNG, WebP or GIF, whatever its name claims."""
+    from PIL import Image, UnidentifiedImageError
+
+    _size_check(upload, MAX_IMAGE_BYTES, "image")
+    pos = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            fmt = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            "This file is not an image we can use. Upload a JPEG, PNG, WebP or GIF.",
+            code="not_image",
+        ) from exc
+    finally:
+        upload.seek(pos)
+    if fmt not in IMAGE_FORMATS:
+        raise ValidationError("Upload a JPEG, PNG, WebP or GIF image.", code="image_format")
+
+
+def validate_pdf(upload) -> None:
+    """Accept only a file that starts like a PDF, within the size limit."""
+    _size_check(upload, MAX_PDF_BYTES, "PDF")
+    pos = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(pos)
+    if not head.lstrip().startswith(b"%PDF-"):
+        raise ValidationError("This file is not a PDF. Upload a PDF document.", code="not_pdf")
+
+
+@deconstructible
+class safe_upload_to:
+    """Store uploads under a fixed folder with a random prefix and a slugified name."""
+
+    def __init__(self, folder: str):
+        self.folder = folder.strip("/")
+
+    def __call__(self, instance, filename: str) -> str:
+        path = PurePath(os.path.basename(filename))
+        stem = slugify(path.stem)[:60] or "file"
+        suffix = slugify(path.suffix.lstrip("."))[:8]
+        name = f"{stem}.{suffix}" if suffix else stem
+        return f"{self.folder}/{uuid.uuid4().hex[:12]}-{name}"
+
+    def __eq__(self, other):
+        return isinstance(other, safe_upload_to) and other.folder == self.folder
