@@ -11,5 +11,19 @@ echo "== ruff"
 echo "== migrations"
 .venv/bin/python manage.py makemigrations --check --dry-run
 
+echo "== browser"
+# The browser tests drive Debian's Chromium; Playwright cannot fetch its own here.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is needed for the browser tests: run 'sudo apt-get install -y chromium'." >&2
+    exit 1
+  fi
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
 echo "== pytest"
 .venv/bin/pytest "$@"
