@@ -1,0 +1,125 @@
+"""Geometry for the server-rendered SVG charts (the templates draw them; no JavaScript)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 320, 170
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 8, 10, 24
+
+
+@dataclass
+class LineChart:
+    title: str
+    summary: str
+    points: str  # SVG polyline points
+    threshold_y: float | None
+    threshold_label: str
+    y_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str]]
+    last_x: float
+    last_y: float
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def plot_bottom(self) -> int:
+        return self.height - PAD_BOTTOM
+
+    @property
+    def plot_left(self) -> int:
+        return PAD_LEFT
+
+    @property
+    def plot_right(self) -> int:
+        return self.width - PAD_RIGHT
+
+
+def turnout_chart(unit, series, opens_on: dt.date, closes_on: dt.date) -> LineChart:
+    """Cumulative votes per day against the threshold line, over the whole ballot period."""
+    total_days = max(1, (closes_on - opens_on).days)
+    top = max([unit.threshold_votes or 0, unit.projection, *(v for _, v in series), 1])
+    top = top * 1.1
+    inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+
+    def x(day):
+        return round(PAD_LEFT + inner_w * (day - opens_on).days / total_days, 1)
+
+    def y(votes):
+        return round(PAD_TOP + inner_h * (1 - votes / top), 1)
+
+    points = " ".join(f"{x(d)},{y(v)}" for d, v in series)
+    last = series[-1] if series else (opens_on, 0)
+    threshold = unit.threshold_votes
+    summary = f"{unit.votes:,} of {unit.entitled:,} entitled have voted ({unit.turnout}%). " + (
+        f"The threshold is {threshold:,} votes. {unit.margin_words}."
+        if threshold is not None
+        else "No turnout threshold applies."
+    )
+    return LineChart(
+        title=f"Cumulative turnout in {unit.name}",
+        summary=summary,
+        points=points,
+        threshold_y=y(threshold) if threshold is not None else None,
+        threshold_label=f"Threshold {threshold:,}" if threshold is not None else "",
+        y_ticks=[(y(top / 1.1 * f), f"{round(top / 1.1 * f):,}") for f in (0, 0.5, 1)],
+        x_ticks=[(x(opens_on), f"{opens_on:%-d %b}"), (x(closes_on), f"{closes_on:%-d %b}")],
+        last_x=x(last[0]),
+        last_y=y(last[1]),
+    )
+
+
+@dataclass
+class Bar:
+    label: str
+    y: float
+    width: float
+    value: float
+    status: str
+
+
+@dataclass
+class BarChart:
+    title: str
+    summary: str
+    bars: list[Bar]
+    target_x: float
+    target_label: str
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+
+
+def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
+    """Contact coverage per branch as horizontal bars, least covered first."""
+    label_width, bar_height, gap, plot_width = 150, 14, 6, 200
+    measured = [(s, m) for s, m in rows if m.contact is not None]
+    measured.sort(key=lambda pair: pair[1].contact)
+    shown = measured[:limit]
+    bars = [
+        Bar(
+            label=s.branch.name[:24],
+            y=i * (bar_height + gap),
+            width=round(plot_width * m.contact / 100, 1),
+            value=m.contact,
+            status=m.status,
+        )
+        for i, (s, m) in enumerate(shown)
+    ]
+    ready = sum(1 for _, m in rows if m.status == "ready")
+    summary = (
+        f"{ready} of {len(rows)} branches are ready. The chart shows contact coverage for "
+        f"the {len(shown)} least-covered branches against the {target}% target."
+    )
+    return BarChart(
+        title="Contact coverage by branch",
+        summary=summary,
+        bars=bars,
+        target_x=label_width + plot_width * target / 100,
+        target_label=f"Target {target}%",
+        width=label_width + plot_width + 60,
+        height=max(1, len(bars)) * (bar_height + gap) + 20,
+        label_width=label_width,
+        bar_height=bar_height,
+    )

@@ -1,0 +1,192 @@
+"""Writes: readiness snapshots and turnout returns, from the grid, CSV files and links.
+
+Every route validates every row with the same form (and so the same model rules),
+and saves nothing unless every row is valid.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ballots.forms import READINESS_FIELDS, ReadinessRowForm, TurnoutRowForm
+from ballots.models import Ballot, BranchReadiness, TurnoutReturn
+from members.audit import audit_record
+from members.models import Branch
+
+MAX_ROWS = 5000
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | str  # CSV line number, or the branch for grid rows
+    message: str
+
+
+class ImportRejected(Exception):
+    """Raised with every row's errors; nothing was saved."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def _form_errors(form) -> list[str]:
+    out = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in messages:
+            out.append(f"{label}: {message}" if label else message)
+    return out
+
+
+def _read_csv(text: str, required: list[str]) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [h for h in required if h not in headers]
+    if missing:
+        raise ImportRejected([RowError(1, f"Missing column(s): {', '.join(missing)}")])
+    reader.fieldnames = headers
+    rows = []
+    for row in reader:
+        if len(rows) >= MAX_ROWS:
+            raise ImportRejected([RowError(reader.line_num, f"More than {MAX_ROWS} rows")])
+        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if any(clean.values()):
+            rows.append((reader.line_num, clean))
+    if not rows:
+        raise ImportRejected([RowError(1, "The file has no data rows")])
+    return rows
+
+
+def readiness_validate(*, rows, branches: dict) -> list[BranchReadiness]:
+    """Validate (line, branch_code, data) rows; return unsaved snapshots or raise."""
+    errors, snapshots = [], []
+    for line, code, data in rows:
+        branch = branches.get(code.upper())
+        if branch is None:
+            errors.append(RowError(line, f"Unknown branch code '{code}'"))
+            continue
+        form = ReadinessRowForm(data=data, instance=BranchReadiness(branch=branch))
+        if form.is_valid():
+            snapshots.append(form.instance)
+        else:
+            errors.extend(RowError(line, m) for m in _form_errors(form))
+    if errors:
+        raise ImportRejected(errors)
+    return snapshots
+
+
+def readiness_record(*, user, snapshots: list[BranchReadiness], source: str) -> int:
+    """Save validated snapshots in one transaction and log it."""
+    with transaction.atomic():
+        for s in snapshots:
+            s.source, s.entered_by = source, (user if getattr(user, "pk", None) else None)
+        BranchReadiness.objects.bulk_create(snapshots)
+        audit_record(
+            actor=user,
+            action="import" if source == BranchReadiness.Source.CSV else "change",
+            subject="ballots.branchreadiness",
+            rows=len(snapshots),
+            detail=f"readiness snapshots via {source}",
+        )
+    return len(snapshots)
+
+
+def _bool_cell(value: str) -> str | None:
+    low = value.lower()
+    if low in YES:
+        return "on"
+    if low in NO:
+        return ""
+    return None
+
+
+def readiness_import_csv(*, user, text: str) -> int:
+    """Import readiness snapshots from CSV; every line is checked before any is saved."""
+    rows = _read_csv(text, ["branch_code", "taken_on", "members"])
+    branches = {b.code.upper(): b for b in Branch.objects.visible_to(user)}
+    prepared, errors = [], []
+    for line, row in rows:
+        data = {f: row.get(f, "") for f in ["taken_on", *READINESS_FIELDS]}
+        committee = _bool_cell(data["ballot_committee"])
+        if committee is None:
+            errors.append(RowError(line, "Ballot committee formed: answer yes or no"))
+            continue
+        data["ballot_committee"] = committee
+        for optional in ("reps", "advocates", "meetings_held"):
+            data[optional] = data[optional] or "0"
+        prepared.append((line, row.get("branch_code", ""), data))
+    try:
+        snapshots = readiness_validate(rows=prepared, branches=branches)
+    except ImportRejected as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    return readiness_record(user=user, snapshots=snapshots, source=BranchReadiness.Source.CSV)
+
+
+def ballot_branches(ballot: Ballot, user) -> dict:
+    """Return {CODE: branch} for the visible branches in the ballot's units."""
+    qs = Branch.objects.visible_to(user).filter(ballot_unit_link__unit__ballot_units__ballot=ballot)
+    return {b.code.upper(): b for b in qs}
+
+
+def turnout_validate(*, ballot: Ballot, rows, branches: dict) -> list[TurnoutReturn]:
+    errors, returns, seen = [], [], set()
+    for line, code, data in rows:
+        branch = branches.get(code.upper())
+        if branch is None:
+            errors.append(RowError(line, f"Branch '{code}' is not in this ballot's units"))
+            continue
+        form = TurnoutRowForm(data=data, instance=TurnoutReturn(ballot=ballot, branch=branch))
+        if not form.is_valid():
+            errors.extend(RowError(line, m) for m in _form_errors(form))
+            continue
+        key = (branch.pk, form.instance.counted_on)
+        if key in seen:
+            errors.append(RowError(line, "This branch and date appear twice"))
+            continue
+        seen.add(key)
+        returns.append(form.instance)
+    if errors:
+        raise ImportRejected(errors)
+    return returns
+
+
+def turnout_record(*, user, ballot: Ballot, returns: list[TurnoutReturn], source: str) -> int:
+    """Save returns in one transaction; a second figure for the same day replaces the first."""
+    with transaction.atomic():
+        for r in returns:
+            r.source, r.entered_by = source, (user if getattr(user, "pk", None) else None)
+        TurnoutReturn.objects.bulk_create(
+            returns,
+            update_conflicts=True,
+            unique_fields=["ballot", "branch", "counted_on"],
+            update_fields=["voted", "source", "entered_by"],
+        )
+        audit_record(
+            actor=user,
+            action="import" if source == BranchReadiness.Source.CSV else "change",
+            subject="ballots.turnoutreturn",
+            object_id=ballot.pk,
+            rows=len(returns),
+            detail=f"turnout returns via {source}",
+        )
+    return len(returns)
+
+
+def turnout_import_csv(*, user, ballot: Ballot, text: str) -> int:
+    """Import turnout returns for a ballot; nothing is saved if any line is wrong."""
+    rows = _read_csv(text, ["branch_code", "counted_on", "voted"])
+    prepared = [
+        (line, row.get("branch_code", ""), {"counted_on": row["counted_on"], "voted": row["voted"]})
+        for line, row in rows
+    ]
+    returns = turnout_validate(ballot=ballot, rows=prepared, branches=ballot_branches(ballot, user))
+    return turnout_record(
+        user=user, ballot=ballot, returns=returns, source=BranchReadiness.Source.CSV
+    )

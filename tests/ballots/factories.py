@@ -1,0 +1,88 @@
+"""Factories for the ballots app."""
+
+import datetime as dt
+
+import factory
+
+from ballots.models import (
+    ActionDate,
+    Ballot,
+    BallotUnit,
+    BargainingUnit,
+    BranchReadiness,
+    TurnoutReturn,
+    UnitBranch,
+)
+from tests.factories import BranchFactory, GroupFactory
+
+
+class BargainingUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BargainingUnit
+
+    group = factory.SubFactory(GroupFactory)
+    code = factory.Sequence(lambda n: f"unit-{n}")
+    name = factory.Sequence(lambda n: f"Unit {n}")
+
+
+class UnitBranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitBranch
+
+    unit = factory.SubFactory(BargainingUnitFactory)
+    branch = factory.SubFactory(BranchFactory, group=factory.SelfAttribute("..unit.group"))
+
+
+class BranchReadinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BranchReadiness
+
+    branch = factory.SubFactory(BranchFactory)
+    taken_on = dt.date(2026, 3, 1)
+    members = 100
+    staff_in_post = 150
+    with_email = 85
+    with_mobile = 80
+    with_contact = 90
+    with_home_address = 95
+    reps = 3
+    advocates = 2
+    meetings_held = 1
+    ballot_committee = True
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ballot
+
+    name = factory.Sequence(lambda n: f"Pay ballot {n}")
+    kind = Ballot.Kind.STATUTORY
+    opens_on = dt.date(2026, 3, 2)
+    closes_on = dt.date(2026, 3, 31)
+
+
+class BallotUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BallotUnit
+
+    ballot = factory.SubFactory(BallotFactory)
+    unit = factory.SubFactory(BargainingUnitFactory)
+    entitled = 1000
+
+
+class ActionDateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionDate
+
+    ballot = factory.SubFactory(BallotFactory)
+    starts_on = dt.date(2026, 4, 20)
+
+
+class TurnoutReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TurnoutReturn
+
+    ballot = factory.SubFactory(BallotFactory)
+    branch = factory.SubFactory(BranchFactory)
+    counted_on = factory.SelfAttribute("ballot.opens_on")
+    voted = 10
