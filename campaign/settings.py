@@ -32,7 +32,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", default="Rank and File")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with two-factor login for organisers (see campaign/admin_site.py).
+    "campaign.admin_apps.OrganiserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -153,7 +154,18 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A locked-out login answers 429 with this page (the lockout lives in the
+# database, so it holds on every app server).
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 LOGIN_URL = "admin:login"
+
+# trust: two-factor authentication. Every staff user logs in with a password and
+# a TOTP code; one without a device enrols one on first login. Only the test
+# settings turn this off (app tests log in with force_login); tests/trust turn it
+# back on.
+OTP_REQUIRED_FOR_STAFF = True
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1  # wait 1, 2, 4, ... seconds after each wrong code
 
 # Internationalisation ---------------------------------------------------------
 
@@ -173,6 +185,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# trust: uploads are served by campaign.security.serve_media (nosniff, sandboxed,
+# attachments for anything but images and PDFs). Turn off when a web server in
+# front serves MEDIA_ROOT itself with the same headers.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -211,6 +227,15 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
+}
+
+# trust: retention, in days; `manage.py enforce_retention` and a daily task
+# (campaign.retention.enforce_retention_task) delete what is older.
+RETENTION_DAYS = {
+    "unconfirmed_signups": env.int("RETENTION_UNCONFIRMED_DAYS", default=30),
+    "left_members": env.int("RETENTION_LEFT_MEMBERS_DAYS", default=365),
+    "signed_links": env.int("RETENTION_SIGNED_LINKS_DAYS", default=90),
+    "audit_events": env.int("RETENTION_AUDIT_DAYS", default=2 * 365),
 }
 
 LOGGING = {

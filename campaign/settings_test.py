@@ -22,3 +22,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # each need their own test database.
 if name := env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": name}
+
+# trust: app tests log organisers in with force_login (no TOTP device); the
+# two-factor rule is tested with it switched on in tests/trust.
+OTP_REQUIRED_FOR_STAFF = False

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from campaign import views
+from campaign import security, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -16,7 +16,11 @@ urlpatterns = [
     path("", include("ballots.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    # Uploads go through a view that sets nosniff, a sandbox CSP and attachment
+    # downloads for anything but images and PDFs (never django's static()).
+    media_prefix = settings.MEDIA_URL.strip("/")
+    urlpatterns.append(path(f"{media_prefix}/<path:path>", security.serve_media, name="media"))
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# A database outage answers 503 "try again" instead of a 500 (campaign.security).
+handler500 = "campaign.security.server_error"

@@ -1,0 +1,28 @@
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_on(settings):
+    """The trust tests run with two-factor login required, as production does."""
+    settings.OTP_REQUIRED_FOR_STAFF = True
+
+
+def totp_code(device) -> str:
+    """Return the code the organiser's phone would show now for this device."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verified_login(client, user):
+    """Log `user` in as if they had entered their password and a TOTP code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
