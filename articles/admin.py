@@ -1,1 +1,232 @@
-from django.contrib import admin  # noqa: F401
+"""The organisers' side: write, schedule, preview, correct and restore articles."""
+
+import difflib
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from articles import views
+from articles.models import (
+    Article,
+    Attachment,
+    Author,
+    Correction,
+    PreviewLink,
+    Redirect,
+    Revision,
+    Tag,
+)
+from articles.services import ArticleError, revision_restore, tag_merge
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["size"]
+
+
+class PreviewLinkInline(admin.TabularInline):
+    model = PreviewLink
+    extra = 0
+    fields = ["link", "expires_at", "revoked"]
+    readonly_fields = ["link"]
+    verbose_name_plural = (
+        "preview links (for reviewers without an account; add one, save, then copy it)"
+    )
+
+    @admin.display(description="secret link")
+    def link(self, obj):
+        if not obj.pk:
+            return "Created when you save."
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "title", "compare"]
+    readonly_fields = ["created_at", "title", "compare"]
+    show_change_link = False
+    max_num = 0
+    verbose_name_plural = "earlier versions"
+
+    @admin.display(description="")
+    def compare(self, obj):
+        url = reverse("admin:articles_article_revision", args=[obj.article_id, obj.pk])
+        return format_html('<a href="{}">See changes and restore</a>', url)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "standfirst",
+            "body_markdown",
+            "status",
+            "published_at",
+            "authors",
+            "tags",
+            "lead_image",
+            "lead_image_alt",
+        ]
+        widgets = {
+            "body_markdown": forms.Textarea(
+                attrs={"rows": 30, "class": "vLargeTextField articles-markdown"}
+            ),
+            "standfirst": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["title", "status", "published_at", "updated_at", "public_now"]
+    list_filter = ["status", "tags", "authors"]
+    search_fields = ["title", "standfirst", "body_markdown"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["authors", "tags"]
+    readonly_fields = ["reading_minutes", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body_markdown"]}),
+        ("Publishing", {"fields": ["status", "published_at", "authors", "tags"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_alt"]}),
+        ("About", {"fields": ["reading_minutes", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [CorrectionInline, AttachmentInline, PreviewLinkInline, RevisionInline]
+
+    class Media:
+        js = ["js/articles-admin.js"]
+        css = {"all": ["css/articles.css"]}
+
+    @admin.display(boolean=True, description="public now")
+    def public_now(self, obj):
+        return obj.is_public
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body_html", "body_text", "search_vector")
+
+    def get_urls(self):
+        urls = [
+            path(
+                "preview/",
+                self.admin_site.admin_view(views.admin_preview),
+                name="articles_article_preview",
+            ),
+            path(
+                "<int:article_id>/revisions/<int:revision_id>/",
+                self.admin_site.admin_view(self.revision_view),
+                name="articles_article_revision",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def revision_view(self, request, article_id, revision_id):
+        """Show what changed since a revision, and restore it on POST."""
+        article = get_object_or_404(Article, pk=article_id)
+        if not self.has_view_permission(request, article):
+            raise Http404
+        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        if request.method == "POST":
+            if not self.has_change_permission(request, article):
+                raise Http404
+            try:
+                revision_restore(revision=revision)
+            except ArticleError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    "The earlier version is back. The text it replaced is kept as a revision.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:articles_article_change", args=[article.pk])
+                )
+        diff = []
+        for label, old, new in [
+            ("Title", revision.title, article.title),
+            ("Standfirst", revision.standfirst, article.standfirst),
+            ("Body", revision.body_markdown, article.body_markdown),
+        ]:
+            lines = list(
+                difflib.unified_diff(
+                    old.splitlines(), new.splitlines(), "this version", "current", lineterm="", n=2
+                )
+            )
+            diff.append({"label": label, "lines": [(line[:1], line) for line in lines[2:]]})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Changes since {revision.created_at:%d %b %Y %H:%M}",
+            "article": article,
+            "revision": revision,
+            "diff": diff,
+        }
+        return TemplateResponse(request, "articles/admin/revision.html", context)
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user"]
+
+
+class TagMergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Keep this tag")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_tags"]
+
+    @admin.action(description="Merge the selected tags into one")
+    def merge_tags(self, request, queryset):
+        form = TagMergeForm(request.POST if "apply" in request.POST else None)
+        form.fields["target"].queryset = queryset
+        if "apply" in request.POST and form.is_valid():
+            target = form.cleaned_data["target"]
+            try:
+                merged = tag_merge(sources=list(queryset), target=target)
+            except ArticleError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Merged {merged} tag{'s' if merged != 1 else ''} into “{target}”. "
+                "Their old pages redirect to it.",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Merge tags",
+            "tags": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "articles/admin/tag_merge.html", context)
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "article", "tag", "author"]
+    search_fields = ["old_path"]
+    raw_id_fields = ["article", "tag", "author"]

@@ -1,1 +1,479 @@
-"""Models for the articles app."""
+"""Articles the public reads, their authors and tags, and what keeps old links working."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import conf
+from articles.rendering import render
+from campaign.uploads import safe_upload_to, validate_image, validate_pdf
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Used in the address of the author's page."
+    )
+    bio = models.TextField(
+        blank=True, help_text="One or two sentences shown under their articles: who they are."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the byline outlives the organiser's account
+        related_name="author_profiles",
+        help_text="The organiser account of this author, if they have one.",
+    )
+    wp_login = models.CharField(max_length=120, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "author"
+        verbose_name_plural = "authors"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="Used in the address of the tag's page."
+    )
+    description = models.TextField(blank=True, help_text="Shown at the top of the tag's page.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old = None
+        if self.pk:
+            old = Tag.objects.filter(pk=self.pk).values("slug", "name").first()
+        super().save(*args, **kwargs)
+        if old and old["slug"] != self.slug:
+            Redirect.remember(
+                old_path=reverse("articles:tag", kwargs={"slug": old["slug"]}), tag=self
+            )
+        if old and old["name"] != self.name:
+            Article.objects.update_search_vectors(
+                ids=list(self.articles.values_list("pk", flat=True))
+            )
+        Redirect.objects.filter(old_path=self.get_absolute_url()).delete()
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the articles the public may read now.
+
+        A scheduled article becomes visible when its time comes: the check runs
+        in the query, so no job has to flip its status. (The app server's clock
+        rather than the database's, so tests can move time.)
+        """
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+    def for_listing(self):
+        """Return articles with what a list item shows, in a fixed number of queries."""
+        return self.defer(
+            "body_markdown", "body_html", "body_text", "search_vector"
+        ).prefetch_related(
+            models.Prefetch("authors", queryset=Author.objects.only("name", "slug")),
+            models.Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
+        )
+
+    def update_search_vectors(self, ids=None):
+        """Recompute the stored search vectors (all articles, or those with these ids)."""
+        sql = f"""
+            UPDATE {Article._meta.db_table} AS a SET search_vector =
+                setweight(to_tsvector('english', coalesce(a.title, '')), 'A')
+                || setweight(to_tsvector('english', coalesce(a.standfirst, '')), 'B')
+                || setweight(to_tsvector('english', coalesce((
+                    SELECT string_agg(t.name, ' ')
+                    FROM {Tag._meta.db_table} t
+                    JOIN {Article.tags.through._meta.db_table} at ON at.tag_id = t.id
+                    WHERE at.article_id = a.id), '')), 'B')
+                || setweight(to_tsvector('english', coalesce(a.body_text, '')), 'C')
+        """  # noqa: S608 - table names come from model metadata, not input
+        params = []
+        if ids is not None:
+            if not ids:
+                return
+            sql += " WHERE a.id = ANY(%s)"
+            params.append(list(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The article's address. Changing it after publishing is safe: the old "
+        "address keeps working.",
+    )
+    standfirst = models.TextField(
+        blank=True,
+        max_length=400,
+        help_text="One or two sentences under the title. Also used as the summary when the "
+        "article is shared and in search results.",
+    )
+    body_markdown = models.TextField(
+        "body",
+        blank=True,
+        help_text="Written in Markdown: ## for headings, - for lists, > for quotes. "
+        "Give every image alt text: ![what it shows](address). Put a line starting "
+        "'Table:' directly above a table as its caption.",
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    body_text = models.TextField(editable=False, blank=True)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    status = models.CharField(
+        max_length=12,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Scheduled and published articles are public from their publication time "
+        "on. Withdrawn articles are gone from the site.",
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the article goes public. Leave empty to use the moment you publish.",
+    )
+    authors = models.ManyToManyField(Author, related_name="articles", blank=True)
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    lead_image = models.ImageField(
+        upload_to=safe_upload_to("articles/images"),
+        validators=[validate_image],
+        blank=True,
+        help_text="Shown at the top of the article and when it is shared. At least 1200 "
+        "pixels wide is best.",
+    )
+    lead_image_alt = models.CharField(
+        "lead image alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the picture shows, for people who cannot see it.",
+    )
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    wp_post_id = models.PositiveIntegerField(
+        null=True, blank=True, unique=True, editable=False, help_text="Post id in WordPress."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = "article"
+        verbose_name_plural = "articles"
+        indexes = [GinIndex(fields=["search_vector"], name="article_search_vector_gin")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "withdrawn"])
+                | models.Q(published_at__isnull=False),
+                name="article_public_has_publication_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead_image="") | ~models.Q(lead_image_alt=""),
+                name="article_lead_image_has_alt",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from articles.images import make_renditions
+
+        rendered = render(self.body_markdown)
+        self.body_html, self.body_text = rendered.html, rendered.text
+        self.reading_minutes = rendered.reading_minutes
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        old = None
+        if self.pk:
+            old = (
+                Article.objects.filter(pk=self.pk)
+                .values(
+                    "slug", "title", "standfirst", "body_markdown", "lead_image", "published_at"
+                )
+                .first()
+            )
+        image_changed = bool(self.lead_image) and (
+            old is None or old["lead_image"] != self.lead_image.name
+        )
+        if not self.lead_image:
+            self.lead_image_renditions = {}
+            self.lead_image_width = self.lead_image_height = None
+        super().save(*args, **kwargs)
+        if image_changed:
+            make_renditions(self)
+            Article.objects.filter(pk=self.pk).update(
+                lead_image_renditions=self.lead_image_renditions,
+                lead_image_width=self.lead_image_width,
+                lead_image_height=self.lead_image_height,
+            )
+        if old:
+            if any(old[f] != getattr(self, f) for f in ("title", "standfirst", "body_markdown")):
+                Revision.objects.create(
+                    article=self,
+                    title=old["title"],
+                    standfirst=old["standfirst"],
+                    body_markdown=old["body_markdown"],
+                )
+            if old["slug"] != self.slug and old["published_at"]:
+                Redirect.remember(
+                    old_path=reverse("articles:detail", kwargs={"slug": old["slug"]}), article=self
+                )
+        # The new address must never be shadowed by a redirect left over from a rename.
+        Redirect.objects.filter(old_path=self.get_absolute_url()).delete()
+        Article.objects.update_search_vectors(ids=[self.pk])
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.lead_image and not self.lead_image_alt.strip():
+            errors["lead_image_alt"] = "Describe the lead image for people who cannot see it."
+        if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):
+            problems = render(self.body_markdown).problems
+            if problems:
+                errors["body_markdown"] = [
+                    "Fix these before publishing (or save as a draft):",
+                    *problems,
+                ]
+            if self.status == self.Status.SCHEDULED and not self.published_at:
+                errors["published_at"] = "Choose when the scheduled article goes public."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        """Whether the article changed noticeably after it went public."""
+        return bool(self.published_at and self.updated_at - self.published_at > timedelta(hours=1))
+
+    def srcset(self) -> str:
+        from django.core.files.storage import default_storage
+
+        items = sorted(((int(w), name) for w, name in self.lead_image_renditions.items()))
+        return ", ".join(f"{default_storage.url(name)} {w}w" for w, name in items)
+
+
+class Revision(models.Model):
+    """The text of an article as it was before one of its saves."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200)
+    standfirst = models.TextField(blank=True)
+    body_markdown = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "revision"
+        verbose_name_plural = "revisions"
+
+    def __str__(self):
+        return f"{self.article} as of {self.created_at:%d %b %Y %H:%M}"
+
+
+class Correction(models.Model):
+    """A dated note, shown at the top of the article, saying what was corrected."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    note = models.TextField(help_text="What was wrong and what it now says. Plain text.")
+    made_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-made_on", "-pk"]
+        verbose_name = "correction"
+        verbose_name_plural = "corrections"
+
+    def __str__(self):
+        return f"Correction of {self.made_on:%d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The article's pages change: move its Last-Modified on.
+        Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+
+
+class Attachment(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200, help_text="The report's name as readers will see it.")
+    file = models.FileField(upload_to=safe_upload_to("articles/files"), validators=[validate_pdf])
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    source_url = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "attachment (PDF)"
+        verbose_name_plural = "attachments (PDF)"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size = self.file.size
+        super().save(*args, **kwargs)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _default_expiry():
+    return timezone.now() + timedelta(days=conf.PREVIEW_DAYS)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked=False, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A secret address that shows an unpublished article to a reviewer without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    expires_at = models.DateTimeField(
+        default=_default_expiry, help_text="The link stops working then."
+    )
+    revoked = models.BooleanField(default=False, help_text="Tick to stop the link working now.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "preview link"
+        verbose_name_plural = "preview links"
+
+    def __str__(self):
+        return f"Preview of {self.article} until {self.expires_at:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", kwargs={"token": self.token})
+
+
+class Redirect(models.Model):
+    """An old address (renamed slug, merged tag, WordPress permalink) and where it now leads.
+
+    The target is an object, not a path, so a later rename still lands on the
+    current address.
+    """
+
+    old_path = models.CharField(
+        max_length=500, unique=True, help_text="e.g. /2018/05/13/some-title/ or /?p=123"
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = "redirect"
+        verbose_name_plural = "redirects"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(article__isnull=False, tag__isnull=True, author__isnull=True)
+                    | models.Q(article__isnull=True, tag__isnull=False, author__isnull=True)
+                    | models.Q(article__isnull=True, tag__isnull=True, author__isnull=False)
+                ),
+                name="redirect_exactly_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return self.old_path
+
+    @property
+    def target(self):
+        return self.article or self.tag or self.author
+
+    @classmethod
+    def remember(cls, *, old_path: str, article=None, tag=None, author=None):
+        """Record (or repoint) an old address."""
+        cls.objects.update_or_create(
+            old_path=old_path, defaults={"article": article, "tag": tag, "author": author}
+        )
+
+    @classmethod
+    def target_url(cls, old_path: str) -> str | None:
+        """Return where an old address now leads, or None (one query)."""
+        found = (
+            cls.objects.filter(old_path=old_path).select_related("article", "tag", "author").first()
+        )
+        if found is None:
+            return None
+        if found.article_id and not found.article.is_public:
+            return None
+        return found.target.get_absolute_url()
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Keep search vectors current when tags are added to or removed from articles."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        Article.objects.update_search_vectors(ids=[instance.pk])
+        Article.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
+    elif action == "post_clear":
+        Article.objects.update_search_vectors()
+    else:
+        Article.objects.update_search_vectors(ids=list(pk_set or []))

@@ -1,8 +1,284 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+"""The public reading site: home, article pages, archives, search, previews."""
+
+import html
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from articles import conf
+from articles.caching import public_page
+from articles.models import Article, Author, PreviewLink, Redirect, Tag
+from articles.rendering import render as render_markdown
+
+# Sentinels that cannot occur in article text survive escaping, then become <mark>.
+START_SEL, STOP_SEL = "\x02", "\x03"
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _calls_to_action() -> list[dict]:
+    """The current calls to action, each shown only once its page exists."""
+    calls = [
+        (
+            "members:join",
+            "Join us",
+            "Add your name in under a minute. We ask only what we need.",
+        ),
+        (
+            "campaign:election_list",
+            "Nominate our candidates",
+            "Get your branch AGM to nominate the rank-and-file slate.",
+        ),
+        (
+            "ballots:current",
+            "Vote in the ballot",
+            "Every vote counts towards the turnout threshold. Post yours today.",
+        ),
+    ]
+    out = []
+    for name, label, text in calls:
+        url = _url_or_none(name)
+        if url:
+            out.append({"url": url, "label": label, "text": text})
+    return out
+
+
+def _old_address(request, path: str):
+    target = Redirect.target_url(path)
+    if target is None:
+        raise Http404("No such page.")
+    return HttpResponsePermanentRedirect(target)
 
 
 @require_safe
+@public_page
 def home(request):
-    """The front page: latest articles and the current calls to action."""
-    return render(request, "home.html")
+    """The front page: latest articles and the current calls to action.
+
+    WordPress addresses like /?p=123 arrive here and are redirected.
+    """
+    post_id = request.GET.get("p", "")
+    if post_id.isdigit():
+        target = Redirect.target_url(f"/?p={int(post_id)}")
+        if target:
+            return HttpResponsePermanentRedirect(target)
+    latest = list(Article.objects.published().for_listing()[:7])
+    return render(
+        request,
+        "home.html",
+        {
+            "lead": latest[0] if latest else None,
+            "latest": latest[1:],
+            "calls": _calls_to_action(),
+        },
+    )
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, conf.PAGE_SIZE, allow_empty_first_page=True)
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        raise Http404("No such page.")
+    if int(number) > max(paginator.num_pages, 1):
+        raise Http404("No such page.")
+    return paginator.page(number)
+
+
+@require_safe
+@public_page
+def article_list(request):
+    page = _page(request, Article.objects.published().for_listing())
+    return render(request, "articles/article_list.html", {"page": page})
+
+
+@require_safe
+@public_page
+def tag_detail(request, slug):
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        return _old_address(request, request.path)
+    page = _page(request, Article.objects.published().filter(tags=tag).for_listing())
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+@require_safe
+@public_page
+def author_detail(request, slug):
+    author = Author.objects.filter(slug=slug).first()
+    if author is None:
+        return _old_address(request, request.path)
+    page = _page(request, Article.objects.published().filter(authors=author).for_listing())
+    return render(request, "articles/author_detail.html", {"author": author, "page": page})
+
+
+def _article_queryset():
+    return Article.objects.prefetch_related(
+        Prefetch("authors", queryset=Author.objects.all()),
+        Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
+        "attachments",
+        "corrections",
+    ).defer("search_vector", "body_text")
+
+
+def _render_article(request, article, *, preview=False):
+    public = Article.objects.published()
+    newer = older = None
+    related = []
+    if article.is_public:
+        older = (
+            public.filter(published_at__lt=article.published_at)
+            .only("title", "slug", "published_at")
+            .order_by("-published_at")
+            .first()
+        )
+        newer = (
+            public.filter(published_at__gt=article.published_at)
+            .only("title", "slug", "published_at")
+            .order_by("published_at")
+            .first()
+        )
+    tag_ids = [t.pk for t in article.tags.all()]
+    if tag_ids:
+        related = list(
+            public.filter(tags__in=tag_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared=Count("tags"))
+            .only("title", "slug", "published_at", "standfirst")
+            .order_by("-shared", "-published_at")[:3]
+        )
+    og_image = ""
+    if article.lead_image:
+        og_image = article.lead_image.url
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "og_image": og_image,
+            "ld": _json_ld(article, og_image),
+            "older": older,
+            "newer": newer,
+            "related": related,
+            "preview": preview,
+        },
+    )
+
+
+def _json_ld(article, image: str) -> dict:
+    """Return schema.org Article data for search engines."""
+    site = settings.SITE_URL
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title[:110],
+        "description": article.standfirst,
+        "mainEntityOfPage": f"{site}{article.get_absolute_url()}",
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": article.updated_at.isoformat(),
+        "author": [
+            {"@type": "Person", "name": a.name, "url": f"{site}{a.get_absolute_url()}"}
+            for a in article.authors.all()
+        ],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": site},
+        "keywords": [t.name for t in article.tags.all()],
+    }
+    if image:
+        data["image"] = image if image.startswith("http") else f"{site}{image}"
+    return data
+
+
+@require_safe
+@public_page
+def article_detail(request, slug):
+    article = _article_queryset().filter(slug=slug).first()
+    staff = request.user.is_authenticated and request.user.is_staff
+    if article is None:
+        return _old_address(request, request.path)
+    if not article.is_public and not staff:
+        if article.status == Article.Status.WITHDRAWN and article.published_at:
+            return render(request, "articles/article_gone.html", {"article": article}, status=410)
+        raise Http404("No such article.")
+    return _render_article(request, article, preview=not article.is_public)
+
+
+@require_safe
+@never_cache
+def article_preview(request, token):
+    """Show an unpublished article to a reviewer holding a secret, unexpired link."""
+    link = get_object_or_404(PreviewLink.objects.usable(), token=token)
+    article = get_object_or_404(_article_queryset(), pk=link.article_id)
+    response = _render_article(request, article, preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to linked sites
+    return response
+
+
+def highlight(headline: str) -> str:
+    """Escape a ts_headline excerpt completely, then turn the sentinels into <mark>."""
+    escaped = html.escape(headline)
+    escaped = escaped.replace(START_SEL, "<mark>").replace(STOP_SEL, "</mark>")
+    return mark_safe(escaped)  # noqa: S308 - everything but our own <mark> is escaped above
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@require_safe
+@public_page
+def search(request):
+    q = _CONTROL.sub("", request.GET.get("q", "")).strip()[:200]
+    context = {"q": q, "page": None}
+    if q:
+        query = SearchQuery(q, search_type="websearch", config="english")
+        results = (
+            Article.objects.published()
+            .filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "body_text",
+                    query,
+                    config="english",
+                    start_sel=START_SEL,
+                    stop_sel=STOP_SEL,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .for_listing()
+            .order_by("-rank", "-published_at", "-pk")
+        )
+        page = _page(request, results)
+        for article in page.object_list:
+            article.excerpt = highlight(article.headline)
+        context["page"] = page
+    return render(request, "articles/search.html", context)
+
+
+@require_safe
+def legacy_redirect(request, **kwargs):
+    """Old WordPress permalinks (/2018/05/13/slug/, /tag/x/, /category/x/)."""
+    return _old_address(request, request.path)
+
+
+@require_POST
+def admin_preview(request):
+    """Render Markdown for the admin's live preview (staff only; see articles/admin.py)."""
+    rendered = render_markdown(request.POST.get("body", ""))
+    return JsonResponse({"html": rendered.html, "problems": rendered.problems})

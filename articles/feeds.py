@@ -1,0 +1,90 @@
+"""Atom feeds with the full article text and absolute links."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles import conf
+from articles.models import Article, Tag
+
+
+class FullContentAtom(Atom1Feed):
+    """Atom with each entry's full HTML in <content>, beside the summary."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = FullContentAtom
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def subtitle(self, obj=None):
+        return "Articles from rank-and-file trade unionists."
+
+    def link(self, obj=None):
+        return reverse("articles:list")
+
+    def feed_url(self, obj=None):
+        return reverse("articles:feed")
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return (
+            self.articles(obj)
+            .prefetch_related("authors", "tags")
+            .defer("search_vector", "body_text")[: conf.FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.standfirst
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_author_name(self, item):
+        return ", ".join(a.name for a in item.authors.all()) or None
+
+    def item_categories(self, item):
+        return [t.name for t in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        # Links inside the body must work in a feed reader, away from our site.
+        content = item.body_html.replace('href="/', f'href="{settings.SITE_URL}/').replace(
+            'src="/', f'src="{settings.SITE_URL}/'
+        )
+        return {"content": content}
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def subtitle(self, obj=None):
+        return obj.description or f"Articles tagged {obj.name}."
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj=None):
+        return reverse("articles:tag_feed", kwargs={"slug": obj.slug})
+
+    def articles(self, obj):
+        return Article.objects.published().filter(tags=obj)

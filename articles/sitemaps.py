@@ -1,0 +1,77 @@
+"""The sitemap. Other apps add their sections to ``SITEMAPS``:
+
+    from articles.sitemaps import SITEMAPS
+    SITEMAPS["elections"] = ElectionSitemap   # in your AppConfig.ready()
+
+/sitemap.xml reads the dict on each request, so later additions appear.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Author, Tag
+
+
+def _public():
+    return Q(
+        articles__status__in=["published", "scheduled"],
+        articles__published_at__lte=timezone.now(),
+    )
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at", "published_at")
+
+    def lastmod(self, item):
+        return max(item.updated_at, item.published_at)
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return (
+            Tag.objects.annotate(latest=Max("articles__published_at", filter=_public()))
+            .filter(latest__isnull=False)
+            .only("slug")
+            .order_by("slug")
+        )
+
+    def lastmod(self, item):
+        return item.latest
+
+
+class AuthorSitemap(TagSitemap):
+    def items(self):
+        return (
+            Author.objects.annotate(latest=Max("articles__published_at", filter=_public()))
+            .filter(latest__isnull=False)
+            .only("slug")
+            .order_by("slug")
+        )
+
+
+class PagesSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["articles:home", "articles:list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS: dict[str, type[Sitemap]] = {
+    "pages": PagesSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

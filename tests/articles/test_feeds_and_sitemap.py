@@ -1,0 +1,78 @@
+"""Atom feeds (valid, full content, absolute links) and the sitemap."""
+
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.sitemaps import SITEMAPS
+from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_feed_is_valid_atom_with_full_content(client):
+    author = AuthorFactory(name="Jo Bell")
+    tag = TagFactory(name="Pay", slug="pay")
+    ArticleFactory(
+        title="Pay news",
+        body_markdown="Read [the claim](/articles/claim/).\n\n**Bold** words.",
+        authors=[author],
+        tags=[tag],
+    )
+    ArticleFactory(status="draft", published_at=None, title="Secret draft")
+    response = client.get(reverse("articles:feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert [e.title for e in feed.entries] == ["Pay news"]
+    entry = feed.entries[0]
+    assert entry.link.startswith("http://testserver/articles/")
+    assert "<strong>Bold</strong>" in entry.content[0].value
+    assert 'href="http://127.0.0.1:8000/articles/claim/"' in entry.content[0].value
+    assert entry.author == "Jo Bell"
+    assert [t.term for t in entry.tags] == ["Pay"]
+
+
+def test_tag_feed_lists_only_that_tag(client):
+    pay, ballots = TagFactory(slug="pay"), TagFactory(slug="ballots")
+    ArticleFactory(title="About pay", tags=[pay])
+    ArticleFactory(title="About ballots", tags=[ballots])
+    feed = feedparser.parse(client.get(reverse("articles:tag_feed", args=["pay"])).content)
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == ["About pay"]
+    assert client.get(reverse("articles:tag_feed", args=["nope"])).status_code == 404
+
+
+def test_sitemap_lists_public_articles_tags_and_authors(client):
+    tag, author = TagFactory(slug="pay"), AuthorFactory(slug="jo")
+    public = ArticleFactory(tags=[tag], authors=[author])
+    draft = ArticleFactory(status="draft", published_at=None)
+    ArticleFactory(status="scheduled", published_at=timezone.now() + timedelta(days=1))
+    TagFactory(slug="empty")
+    xml = client.get("/sitemap.xml").content.decode()
+    assert f"http://testserver{public.get_absolute_url()}" in xml
+    assert draft.get_absolute_url() not in xml
+    assert "/tags/pay/" in xml and "/authors/jo/" in xml
+    assert "/tags/empty/" not in xml
+    assert "<lastmod>" in xml
+
+
+def test_sitemap_sections_can_be_extended_by_other_apps(client):
+    from django.contrib.sitemaps import Sitemap
+
+    class Extra(Sitemap):
+        def items(self):
+            return ["x"]
+
+        def location(self, item):
+            return "/elections/nec-2027/"
+
+    SITEMAPS["extra"] = Extra
+    try:
+        assert "/elections/nec-2027/" in client.get("/sitemap.xml").content.decode()
+    finally:
+        del SITEMAPS["extra"]

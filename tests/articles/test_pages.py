@@ -1,0 +1,169 @@
+"""The public reading pages: content, visibility, and a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Correction
+from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_article_page_shows_everything_a_reader_needs(client):
+    author = AuthorFactory(name="Sam Okoro", bio="AO in a Leeds jobcentre.")
+    tag = TagFactory(name="Pay", slug="pay")
+    article = ArticleFactory(
+        title="Our pay claim",
+        standfirst="Why we want more.",
+        body_markdown="Table: Pay by grade\n\n| Grade | Pay |\n| --- | ---: |\n| AA | £24,100 |\n",
+        authors=[author],
+        tags=[tag],
+    )
+    Correction.objects.create(article=article, note="We gave the wrong date for the AGM.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<h1 class="p-name">Our pay claim</h1>' in html
+    assert "Why we want more." in html
+    assert "Sam Okoro" in html and "AO in a Leeds jobcentre." in html
+    assert "minute to read" in html
+    assert 'href="/tags/pay/"' in html
+    assert "We gave the wrong date" in html
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-label="Pay by grade">' in html
+    assert "<caption>Pay by grade</caption>" in html
+    assert 'property="og:title" content="Our pay claim"' in html
+    assert 'name="twitter:card"' in html
+    assert 'property="article:published_time"' in html
+    assert '<script type="application/ld+json">' in html
+    assert (
+        f'<link rel="canonical" href="http://127.0.0.1:8000{article.get_absolute_url()}">' in html
+    )
+
+
+def test_json_ld_cannot_be_broken_out_of(client):
+    """A title containing </script> stays inside the JSON-LD data."""
+    article = ArticleFactory(title="Pay </script><script>alert(1)</script>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert html.count("</script>") == 1
+
+
+def test_script_in_markdown_never_reaches_the_page(client):
+    article = ArticleFactory(
+        body_markdown='<script>alert("x")</script>\n\n[click](javascript:alert(1))\n\n'
+        "<img src=x onerror=alert(1)>"
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = html.split('class="article__body e-content">')[1].split("</div>")[0]
+    assert "<script" not in body
+    assert "javascript:" not in body.replace("[click](javascript:alert(1))", "")
+    assert "<img" not in body
+    assert "&lt;script&gt;" in body
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled"])
+def test_unpublished_articles_are_404_for_the_public(client, status):
+    article = ArticleFactory(status=status, published_at=timezone.now() + timedelta(days=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_withdrawn_article_is_gone(client):
+    article = ArticleFactory()
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+    assert client.get(article.get_absolute_url()).status_code == 410
+    assert article.title not in client.get(reverse("articles:list")).content.decode()
+
+
+def test_organiser_sees_draft_and_the_page_is_not_shared_cached(client):
+    from tests.factories import UserFactory
+
+    article = ArticleFactory(status="draft", published_at=None)
+    client.force_login(UserFactory())
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview." in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_scheduled_article_appears_when_its_time_comes_without_any_job(client):
+    when = timezone.now() + timedelta(hours=2)
+    article = ArticleFactory(status="scheduled", published_at=when, title="Ballot opens")
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert "Ballot opens" not in client.get(reverse("articles:list")).content.decode()
+    with time_machine.travel(when + timedelta(minutes=1)):
+        assert client.get(article.get_absolute_url()).status_code == 200
+        assert "Ballot opens" in client.get(reverse("articles:list")).content.decode()
+
+
+def test_list_is_paginated_by_twenty_with_real_links(client, many_articles):
+    html = client.get(reverse("articles:list")).content.decode()
+    assert html.count('class="article-item"') == 20
+    assert 'rel="next" href="?page=2"' in html
+    page2 = client.get(reverse("articles:list") + "?page=2").content.decode()
+    assert 'rel="prev" href="/articles/"' in page2
+    assert client.get(reverse("articles:list") + "?page=999").status_code == 404
+    assert client.get(reverse("articles:list") + "?page=abc").status_code == 404
+
+
+def test_tag_and_author_archives(client, many_articles):
+    tag = many_articles["tags"][0]
+    author = many_articles["authors"][0]
+    html = client.get(tag.get_absolute_url()).content.decode()
+    assert f"<h1>{tag.name}</h1>" in html
+    assert f'href="http://127.0.0.1:8000/tags/{tag.slug}/feed/"' in html
+    html = client.get(author.get_absolute_url()).content.decode()
+    assert f"<h1>{author.name}</h1>" in html
+    assert author.bio in html
+    assert client.get("/tags/nope/").status_code == 404
+    assert client.get("/authors/nope/").status_code == 404
+
+
+def test_article_page_links_previous_next_and_related(client):
+    tag = TagFactory()
+    now = timezone.now()
+    older = ArticleFactory(published_at=now - timedelta(days=3), tags=[tag])
+    middle = ArticleFactory(published_at=now - timedelta(days=2), tags=[tag])
+    newer = ArticleFactory(published_at=now - timedelta(days=1))
+    html = client.get(middle.get_absolute_url()).content.decode()
+    assert f'href="{older.get_absolute_url()}" rel="prev"' in html
+    assert f'href="{newer.get_absolute_url()}" rel="next"' in html
+    related = html.split('id="related-title"')[1]
+    assert older.title in related and newer.title not in related
+
+
+def test_home_lists_latest_and_calls_to_action(client, many_articles):
+    html = client.get("/").content.decode()
+    newest = Article.objects.published().first()
+    assert newest.title in html
+    assert "Latest articles" in html
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["home", "list", "tag", "author", "detail", "search", "feed", "tag_feed", "sitemap"],
+)
+def test_public_pages_run_a_fixed_number_of_queries(
+    client, many_articles, django_assert_max_num_queries, name
+):
+    """Hundreds of articles, and each page still runs a handful of queries."""
+    article = many_articles["articles"][150]
+    tag, author = many_articles["tags"][2], many_articles["authors"][1]
+    url = {
+        "home": "/",
+        "list": reverse("articles:list") + "?page=3",
+        "tag": tag.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "detail": article.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=branch+report",
+        "feed": reverse("articles:feed"),
+        "tag_feed": reverse("articles:tag_feed", kwargs={"slug": tag.slug}),
+        "sitemap": reverse("articles:sitemap"),
+    }[name]
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -1,0 +1,86 @@
+"""Full-text search: stored vector, web syntax, ranking, safe highlights."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+from articles.views import highlight
+from tests.articles.factories import ArticleFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(client, q, **extra):
+    return client.get(reverse("articles:search"), {"q": q, **extra})
+
+
+def test_title_match_ranks_above_body_match(client):
+    body_only = ArticleFactory(title="Branch news", body_markdown="The turnout was strong.")
+    title = ArticleFactory(title="Turnout in the ballot", body_markdown="Members voted.")
+    html = _search(client, "turnout").content.decode()
+    assert html.index(title.title) < html.index(body_only.title)
+
+
+def test_vector_is_stored_and_kept_current_on_save():
+    article = ArticleFactory(body_markdown="Nothing special here.")
+    assert not Article.objects.filter(search_vector="casework").exists()
+    article.body_markdown = "Casework piles up in every office."
+    article.save()
+    assert Article.objects.filter(search_vector="casework").exists()
+
+
+def test_tags_are_searchable_and_renaming_a_tag_updates_vectors():
+    tag = TagFactory(name="Picket lines")
+    ArticleFactory(tags=[tag], body_markdown="Nothing here.")
+    assert Article.objects.filter(search_vector="picket").count() == 1
+    tag.name = "Strike pay"
+    tag.save()
+    assert Article.objects.filter(search_vector="picket").count() == 0
+    assert Article.objects.filter(search_vector="strike").count() == 1
+
+
+def test_websearch_syntax_phrase_exclusion_and_or(client):
+    ArticleFactory(title="Pay claim for London", body_markdown="x")
+    ArticleFactory(title="Pay claim for Wales", body_markdown="x")
+    ArticleFactory(title="Claim about pay", body_markdown="x")
+    html = _search(client, '"pay claim" -london').content.decode()
+    assert "Wales" in html and "London" not in html.split('id="results"')[1]
+    html = _search(client, "london or wales").content.decode()
+    assert "2 articles found" in html
+
+
+def test_stemming_finds_other_forms(client):
+    ArticleFactory(title="Members balloted", body_markdown="x")
+    assert "1 article found" in _search(client, "ballots").content.decode()
+
+
+def test_excerpt_is_highlighted_and_article_text_cannot_inject_markup(client):
+    ArticleFactory(
+        title="Report",
+        body_markdown="The <b>turnout</b> figure was <script>alert(1)</script> low.",
+    )
+    html = _search(client, "turnout").content.decode()
+    assert "<mark>turnout</mark>" in html
+    assert "<script>alert" not in html
+    assert "<b>" not in html.split('id="results"')[1]
+
+
+def test_highlight_escapes_everything_but_the_marks():
+    out = highlight('a <img src=x onerror=1> \x02pay\x03 "b"')
+    assert out == "a &lt;img src=x onerror=1&gt; <mark>pay</mark> &quot;b&quot;"
+
+
+@pytest.mark.parametrize("q", ["", "   ", "the and of", "!!! ((( ", '"', "-", "a" * 500, "\x00x"])
+def test_empty_or_nonsense_queries_get_a_helpful_page(client, q):
+    ArticleFactory()
+    response = _search(client, q)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Search articles" in html
+
+
+def test_search_is_paginated(client, many_articles):
+    html = _search(client, "branch").content.decode()
+    assert "300 articles found" in html
+    assert 'href="?q=branch&amp;page=2"' in html
+    assert _search(client, "branch", page="2").status_code == 200
