@@ -1,1 +1,256 @@
-from django.contrib import admin  # noqa: F401
+"""Organisers' admin for ballots: units, readiness, ballots, turnout, the law as data.
+
+Every queryset goes through members.scoping, and objects outside an organiser's
+scope are a plain 404 (ScopedAdminMixin). The organiser pages (dashboard, grids,
+CSV imports) are admin views in ballots/admin_views.py.
+"""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from ballots import admin_views
+from ballots.models import (
+    ActionDate,
+    Ballot,
+    BallotUnit,
+    BargainingUnit,
+    BranchReadiness,
+    LegalRule,
+    ReadinessThreshold,
+    StructureTest,
+    StructureTestProgress,
+    TurnoutReturn,
+    UnitBranch,
+)
+from members.models import Group
+from members.scoping import ScopedAdminMixin, scope_for
+
+
+@admin.register(LegalRule)
+class LegalRuleAdmin(admin.ModelAdmin):
+    """Add a row when the law moves; old rows stay, since past ballots used them."""
+
+    list_display = ["kind", "summary", "effective_from", "decided_by", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["source", "text"]
+    fields = [
+        "kind",
+        "value",
+        "value_by_agreement",
+        "text",
+        "effective_from",
+        "decided_by",
+        "status",
+        "source",
+    ]
+
+    @admin.display(description="rule")
+    def summary(self, obj):
+        return obj.describe()
+
+
+class UnitScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Admin for objects owned by a bargaining unit (scope through the unit)."""
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs.filter(pk__in=BargainingUnit.objects.visible_to(request.user).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is BargainingUnit:
+            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
+        if db_field.related_model is Group and not scope_for(request.user).everything:
+            group_id = scope_for(request.user).group_id
+            kwargs["queryset"] = Group.objects.filter(pk=group_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class UnitBranchInline(ScopedAdminMixin, admin.TabularInline):
+    model = UnitBranch
+    extra = 1
+    autocomplete_fields = ["branch"]
+    scope_branch_path = "branch"
+
+
+@admin.register(BargainingUnit)
+class BargainingUnitAdmin(UnitScopedAdmin):
+    list_display = ["name", "code", "group", "important_public_service"]
+    list_filter = ["important_public_service", "group"]
+    list_select_related = ["group"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [UnitBranchInline]
+
+
+class ReadOnlyWhenSaved:
+    """Snapshots and returns are history: add new ones, never edit old ones."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(BranchReadiness)
+class BranchReadinessAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = "branch"
+    list_display = [
+        "branch",
+        "taken_on",
+        "members",
+        "staff_in_post",
+        "with_contact",
+        "with_home_address",
+        "reps",
+        "ballot_committee",
+        "source",
+    ]
+    list_filter = ["taken_on", "source", "ballot_committee", "branch__group", "branch__region"]
+    list_select_related = ["branch"]
+    search_fields = ["branch__name", "branch__code"]
+    autocomplete_fields = ["branch"]
+    date_hierarchy = "taken_on"
+    exclude = ["entered_by", "source"]
+    change_list_template = "ballots/admin/readiness_change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by, obj.source = request.user, BranchReadiness.Source.ADMIN
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "overview/", view(admin_views.readiness_overview), name="ballots_readiness_overview"
+            ),
+            path("grid/", view(admin_views.readiness_grid), name="ballots_readiness_grid"),
+            path("import/", view(admin_views.readiness_import), name="ballots_readiness_import"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(ReadinessThreshold)
+class ReadinessThresholdAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "min_density",
+        "min_contact",
+        "max_workplace_address",
+        "min_reps_per_100",
+        "min_meetings",
+        "require_committee",
+        "close_margin",
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ReadinessThreshold.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProgressInline(admin.TabularInline):
+    model = StructureTestProgress
+    extra = 1
+
+
+@admin.register(StructureTest)
+class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "branch", "unit", "target_percent", "deadline", "progress_now"]
+    list_select_related = ["branch", "unit"]
+    autocomplete_fields = ["branch", "unit"]
+    inlines = [ProgressInline]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request).prefetch_related("progress")
+        branches = scope_for(request.user).filter(qs, branch_path="branch").values("pk")
+        units = BargainingUnit.objects.visible_to(request.user)
+        return qs.filter(Q(pk__in=branches) | Q(unit__in=units))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is BargainingUnit:
+            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="latest progress")
+    def progress_now(self, obj):
+        rows = sorted(obj.progress.all(), key=lambda p: (p.recorded_on, p.pk), reverse=True)
+        if not rows:
+            return "none yet"
+        p = rows[0]
+        return f"{p.percent:.0f}% on {p.recorded_on:%d %b}" + (" (met)" if p.met else "")
+
+
+class BallotUnitInline(admin.TabularInline):
+    model = BallotUnit
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
+class ActionDateInline(admin.TabularInline):
+    model = ActionDate
+    extra = 1
+
+
+@admin.register(Ballot)
+class BallotAdmin(UnitScopedAdmin):
+    list_display = ["name", "kind", "opens_on", "closes_on", "links"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "opens_on"
+    inlines = [BallotUnitInline, ActionDateInline]
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).filter(
+            pk__in=Ballot.objects.visible_to(request.user).values("pk")
+        )
+
+    @admin.display(description="")
+    def links(self, obj):
+        return format_html(
+            '<a href="{}">Dashboard</a> · <a href="{}">Enter turnout</a>',
+            reverse("admin:ballots_ballot_dashboard", args=[obj.pk]),
+            reverse("admin:ballots_turnout_grid", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/dashboard/",
+                view(admin_views.ballot_dashboard),
+                name="ballots_ballot_dashboard",
+            ),
+            path("<int:pk>/turnout/", view(admin_views.turnout_grid), name="ballots_turnout_grid"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(TurnoutReturn)
+class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = "branch"
+    list_display = ["branch", "ballot", "counted_on", "voted", "source"]
+    list_filter = ["ballot", "source"]
+    list_select_related = ["branch", "ballot"]
+    search_fields = ["branch__name", "branch__code"]
+    autocomplete_fields = ["branch"]
+    exclude = ["entered_by", "source"]
+    change_list_template = "ballots/admin/turnout_change_list.html"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Ballot:
+            kwargs["queryset"] = Ballot.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by, obj.source = request.user, BranchReadiness.Source.ADMIN
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(admin_views.turnout_import), name="ballots_turnout_import"),
+            *super().get_urls(),
+        ]

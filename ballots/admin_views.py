@@ -1,0 +1,331 @@
+"""Organisers' pages inside the admin: ballot dashboard, readiness, grids and CSV imports.
+
+Thin views: they parse input, call a selector or service, and render. Every object
+is fetched through the organiser's scope, so anything outside it is a 404.
+"""
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from ballots.charts import readiness_chart, turnout_chart
+from ballots.forms import (
+    READINESS_FIELDS,
+    CsvUploadForm,
+    GridDateForm,
+    ReadinessRowForm,
+    TurnoutCsvForm,
+)
+from ballots.models import (
+    Ballot,
+    BargainingUnit,
+    BranchReadiness,
+    ReadinessThreshold,
+    TurnoutReturn,
+)
+from ballots.rules import RuleBook
+from ballots.selectors import latest_readiness, readiness_by_unit, turnout_by_unit, turnout_series
+from ballots.services import (
+    ImportRejected,
+    RowError,
+    ballot_branches,
+    readiness_import_csv,
+    readiness_record,
+    readiness_validate,
+    turnout_import_csv,
+    turnout_record,
+    turnout_validate,
+)
+from ballots.timetable import ballot_timetable
+from members.models import Branch
+from members.scoping import scope_for
+
+CHARTS_SHOWN = 12  # units closest to the line get a chart on the dashboard
+GRID_PAGE = 50
+
+
+def _context(request, title, **extra):
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def _require(request, perm):
+    if not request.user.has_perm(f"ballots.{perm}"):
+        raise PermissionDenied
+
+
+def _as_of(request, ballot) -> dt.date:
+    """Return the date the dashboard describes: ?as_of=YYYY-MM-DD, or today."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _visible_ballot(request, pk) -> Ballot:
+    try:
+        return Ballot.objects.visible_to(request.user).get(pk=pk)
+    except Ballot.DoesNotExist:
+        raise Http404 from None
+
+
+def ballot_dashboard(request, pk):
+    """Per-unit turnout against the threshold, the legal timetable, and charts."""
+    _require(request, "view_ballot")
+    ballot = _visible_ballot(request, pk)
+    as_of = _as_of(request, ballot)
+    book = RuleBook()
+    timetable = ballot_timetable(ballot, book=book)
+    units = turnout_by_unit(ballot, request.user, as_of=as_of, book=book)
+    charted = units[:CHARTS_SHOWN]
+    series = turnout_series(
+        ballot, request.user, unit_ids=[u.unit_id for u in charted], as_of=as_of
+    )
+    charts = [
+        (
+            u,
+            turnout_chart(u, series[u.unit_id], ballot.opens_on, ballot.closes_on),
+            series[u.unit_id],
+        )
+        for u in charted
+    ]
+    today = timezone.localdate()
+    deadlines = [(d, d.flag(today), d.state(today)) for d in timetable.deadlines]
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "ballots/admin/ballot_dashboard.html",
+        _context(
+            request,
+            f"{ballot.name}: turnout and timetable",
+            ballot=ballot,
+            as_of=as_of,
+            timetable=timetable,
+            deadlines=deadlines,
+            units=units,
+            charts=charts,
+            below=sum(1 for u in units if u.still_needed),
+            partial_scope=scope.region_id is not None,
+        ),
+    )
+
+
+def readiness_overview(request):
+    """Readiness per unit and per branch, with the reasons and a chart."""
+    _require(request, "view_branchreadiness")
+    thresholds = ReadinessThreshold.current()
+    branches = latest_readiness(request.user, thresholds=thresholds)
+    units = readiness_by_unit(request.user, thresholds=thresholds)
+    return render(
+        request,
+        "ballots/admin/readiness_overview.html",
+        _context(
+            request,
+            "Ballot readiness",
+            thresholds=thresholds,
+            units=units,
+            branches=branches,
+            chart=readiness_chart(branches, target=thresholds.min_contact),
+        ),
+    )
+
+
+def _grid_branches(request, qs):
+    """Filter the branches shown in a grid by ?unit=, ?group=, ?region=, ?q=."""
+    for param, lookup in (
+        ("unit", "ballot_unit_link__unit_id"),
+        ("group", "group_id"),
+        ("region", "region_id"),
+    ):
+        value = request.GET.get(param, "")
+        if value.isdigit():
+            qs = qs.filter(**{lookup: int(value)})
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(name__icontains=q) | qs.filter(code__iexact=q)
+    return qs.order_by("name", "code")
+
+
+def readiness_grid(request):
+    """Enter many branches' readiness figures at once; blank rows are skipped."""
+    _require(request, "add_branchreadiness")
+    branches_qs = _grid_branches(request, Branch.objects.visible_to(request.user))
+    page = Paginator(branches_qs, GRID_PAGE).get_page(request.GET.get("page"))
+    branches = list(page.object_list)
+    date_form = GridDateForm(request.POST or None, initial={"on": timezone.localdate()})
+    fields = [ReadinessRowForm.base_fields[f] for f in READINESS_FIELDS]
+    posted, errors = {}, []
+    if request.method == "POST":
+        rows = []
+        for b in branches:
+            values = {f: request.POST.get(f"b{b.pk}-{f}", "").strip() for f in READINESS_FIELDS}
+            posted[b.pk] = values
+            if any(v for f, v in values.items() if f != "ballot_committee"):
+                rows.append((b.code, b.code, values))
+        if date_form.is_valid() and not rows:
+            errors.append(RowError("", "Enter figures for at least one branch"))
+        if date_form.is_valid() and rows:
+            for _, _, values in rows:
+                values["taken_on"] = date_form.cleaned_data["on"]
+                for optional in ("reps", "advocates", "meetings_held"):
+                    values[optional] = values[optional] or "0"
+            try:
+                snapshots = readiness_validate(
+                    rows=rows, branches={b.code.upper(): b for b in branches}
+                )
+            except ImportRejected as exc:
+                errors = exc.errors
+            else:
+                count = readiness_record(
+                    user=request.user, snapshots=snapshots, source=BranchReadiness.Source.GRID
+                )
+                messages.success(request, f"Saved figures for {count} branches.")
+                return redirect(request.get_full_path())
+    by_branch = {}
+    for e in errors:
+        by_branch.setdefault(e.line, []).append(e.message)
+    grid = [
+        {
+            "branch": b,
+            "cells": [
+                (f, ReadinessRowForm.base_fields[f], posted.get(b.pk, {}).get(f, ""))
+                for f in READINESS_FIELDS
+            ],
+            "errors": by_branch.get(b.code, []),
+        }
+        for b in branches
+    ]
+    return render(
+        request,
+        "ballots/admin/readiness_grid.html",
+        _context(
+            request,
+            "Enter readiness figures",
+            date_form=date_form,
+            fields=fields,
+            grid=grid,
+            page=page,
+            errors=errors,
+            units=BargainingUnit.objects.visible_to(request.user),
+        ),
+    )
+
+
+def turnout_grid(request, pk):
+    """Enter today's turnout counts for every branch in a ballot's units at once."""
+    _require(request, "add_turnoutreturn")
+    ballot = _visible_ballot(request, pk)
+    branches_map = ballot_branches(ballot, request.user)
+    branches = sorted(branches_map.values(), key=lambda b: (b.name, b.code))
+    latest = {
+        r.branch_id: r
+        for r in TurnoutReturn.objects.filter(ballot=ballot, branch__in=branches)
+        .order_by("branch_id", "-counted_on")
+        .distinct("branch_id")
+    }
+    default_day = min(max(timezone.localdate(), ballot.opens_on), ballot.closes_on)
+    date_form = GridDateForm(request.POST or None, initial={"on": default_day})
+    posted, errors = {}, []
+    if request.method == "POST":
+        rows = []
+        for b in branches:
+            value = request.POST.get(f"b{b.pk}-voted", "").strip()
+            posted[b.pk] = value
+            if value:
+                rows.append((b.code, b.code, {"voted": value}))
+        if date_form.is_valid():
+            if not rows:
+                errors.append(RowError("", "Enter a count for at least one branch"))
+            for _, _, data in rows:
+                data["counted_on"] = date_form.cleaned_data["on"]
+            if rows:
+                try:
+                    returns = turnout_validate(ballot=ballot, rows=rows, branches=branches_map)
+                except ImportRejected as exc:
+                    errors = exc.errors
+                else:
+                    count = turnout_record(
+                        user=request.user,
+                        ballot=ballot,
+                        returns=returns,
+                        source=BranchReadiness.Source.GRID,
+                    )
+                    messages.success(request, f"Saved turnout for {count} branches.")
+                    return redirect(reverse("admin:ballots_ballot_dashboard", args=[ballot.pk]))
+    by_branch = {}
+    for e in errors:
+        by_branch.setdefault(e.line, []).append(e.message)
+    grid = [
+        {
+            "branch": b,
+            "latest": latest.get(b.pk),
+            "value": posted.get(b.pk, ""),
+            "errors": by_branch.get(b.code, []),
+        }
+        for b in branches
+    ]
+    return render(
+        request,
+        "ballots/admin/turnout_grid.html",
+        _context(
+            request,
+            f"Enter turnout: {ballot.name}",
+            ballot=ballot,
+            date_form=date_form,
+            grid=grid,
+            errors=errors,
+        ),
+    )
+
+
+def _import(request, *, form, run, template, title, columns, done_url):
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = run(form.cleaned_data)
+        except ImportRejected as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Imported {count} rows.")
+            return redirect(done_url)
+    return render(
+        request,
+        template,
+        _context(request, title, form=form, errors=errors, columns=columns),
+    )
+
+
+def readiness_import(request):
+    """Import readiness snapshots from CSV: every line checked, nothing saved from a bad file."""
+    _require(request, "add_branchreadiness")
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    return _import(
+        request,
+        form=form,
+        run=lambda data: readiness_import_csv(user=request.user, text=data["file"]),
+        template="ballots/admin/csv_import.html",
+        title="Import readiness figures (CSV)",
+        columns=["branch_code", "taken_on", *READINESS_FIELDS],
+        done_url=reverse("admin:ballots_readiness_overview"),
+    )
+
+
+def turnout_import(request):
+    """Import turnout returns for one ballot from CSV."""
+    _require(request, "add_turnoutreturn")
+    form = TurnoutCsvForm(request.POST or None, request.FILES or None, user=request.user)
+    return _import(
+        request,
+        form=form,
+        run=lambda data: turnout_import_csv(
+            user=request.user, ballot=data["ballot"], text=data["file"]
+        ),
+        template="ballots/admin/csv_import.html",
+        title="Import turnout returns (CSV)",
+        columns=["branch_code", "counted_on", "voted"],
+        done_url=reverse("admin:ballots_turnoutreturn_changelist"),
+    )
