@@ -1,8 +1,34 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+import csv
+import io
 
-from members.models import AuditEvent, Branch, Group, Member, Region, User, Workplace
-from members.scoping import ScopedAdminMixin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from members.audit import audit_record
+from members.imports import ImportFailed, structure_import
+from members.models import (
+    AuditEvent,
+    Branch,
+    Consent,
+    ConsentKind,
+    ConsentWording,
+    Group,
+    Member,
+    Region,
+    User,
+    Workplace,
+)
+from members.scoping import ScopedAdminMixin, scope_for
+from members.services import member_erase
 
 
 @admin.register(Group)
@@ -15,6 +41,15 @@ class GroupAdmin(admin.ModelAdmin):
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Workplace)
+class WorkplaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = "branch"
+    list_display = ["name", "town", "branch"]
+    list_select_related = ["branch"]
+    search_fields = ["name", "town", "branch__code"]
+    autocomplete_fields = ["branch"]
 
 
 class WorkplaceInline(admin.TabularInline):
@@ -31,16 +66,317 @@ class BranchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [WorkplaceInline]
 
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="members_branch_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV of branches and workplaces: all rows or nothing."""
+        if not scope_for(request.user).everything:
+            raise PermissionDenied  # structure is national: no organiser edits another's
+        form = StructureImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = structure_import(data=form.cleaned_data["file"].read())
+            except ImportFailed as exc:
+                errors = exc.errors
+            else:
+                audit_record(
+                    actor=request.user,
+                    action=AuditEvent.Action.IMPORT,
+                    subject="branches and workplaces",
+                    rows=report.rows,
+                    detail=f"{report.branches_created} branches created, "
+                    f"{report.branches_updated} updated, "
+                    f"{report.workplaces_created} workplaces created",
+                )
+                messages.success(
+                    request,
+                    f"Imported: {report.branches_created} branches created, "
+                    f"{report.branches_updated} updated, {report.workplaces_created} workplaces "
+                    "created.",
+                )
+                return redirect("admin:members_branch_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import branches and workplaces",
+            "form": form,
+            "import_errors": errors,
+        }
+        return TemplateResponse(request, "admin/members/branch/import.html", context)
+
+
+class StructureImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: code, name, group, region, and optionally workplace and town. "
+        "Group and region by code or name.",
+    )
+
+
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """Offer only the branches (or their groups / regions) the organiser may see."""
+
+    def field_choices(self, field, request, model_admin):
+        visible = Branch.objects.visible_to(request.user)
+        model = field.related_model
+        if model is Branch:
+            return [(b.pk, str(b)) for b in visible.order_by("name")]
+        related = {Group: "branches__in", Region: "branches__in"}[model]
+        return [
+            (o.pk, str(o))
+            for o in model.objects.filter(**{related: visible}).distinct().order_by("name")
+        ]
+
+
+class ConsentFilter(admin.SimpleListFilter):
+    title = "consent"
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        return [
+            (ConsentKind.FACTION, "Faction may contact"),
+            (ConsentKind.BRANCH, "Local organisers may contact"),
+            ("none", "No consent"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in ConsentKind.values:
+            return queryset.consenting(self.value())
+        if self.value() == "none":
+            live = Consent.objects.filter(member=OuterRef("pk"), withdrawn_at__isnull=True)
+            return queryset.exclude(Exists(live))
+        return queryset
+
+
+class ConsentInline(admin.TabularInline):
+    """The consent history: what was agreed, in which words, and when; read-only."""
+
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "wording", "wording_text", "given_at", "source", "withdrawn_at"]
+    readonly_fields = fields
+    ordering = ["-given_at"]
+
+    @admin.display(description="exact wording")
+    def wording_text(self, obj):
+        return obj.wording.text
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("wording")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def export_consent_kind(user) -> str:
+    """Which consent covers an organiser's export: national lists need the faction
+    consent; a group or region's own organisers need the local-organisers one."""
+    return ConsentKind.FACTION if scope_for(user).everything else ConsentKind.BRANCH
+
+
+def _csv_cell(value) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: defuse it.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
     list_display = ["name", "email", "branch", "grade", "is_rep", "status", "created_at"]
-    list_filter = ["status", "grade", "is_rep", "branch__group", "branch__region"]
+    list_filter = [
+        "status",
+        ("branch__group", ScopedBranchFilter),
+        ("branch__region", ScopedBranchFilter),
+        ("branch", ScopedBranchFilter),
+        "grade",
+        "is_rep",
+        ConsentFilter,
+    ]
     list_select_related = ["branch"]
     search_fields = ["name", "email"]
-    autocomplete_fields = ["branch"]
-    readonly_fields = ["created_at", "updated_at", "confirmed_at"]
+    autocomplete_fields = ["branch", "workplace"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "confirmed_at",
+        "confirmed_ip",
+        "last_emailed_at",
+    ]
+    inlines = [ConsentInline]
+    show_full_result_count = True
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="members_member_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        counts = dict(
+            self.get_queryset(request)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "status_counts": [
+                (label, counts.get(value, 0)) for value, label in Member.Status.choices
+            ],
+            "export_consent": ConsentKind(export_consent_kind(request.user)).label.lower(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        """CSV of the filtered list, only members whose consent covers it; audited."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect("admin:members_member_changelist")
+        kind = export_consent_kind(request.user)
+        queryset = (
+            changelist.get_queryset(request)
+            .filter(status__in=[Member.Status.CONFIRMED, Member.Status.ACTIVE])
+            .consenting(kind)
+            .select_related("branch__group", "branch__region", "workplace")
+            .order_by("pk")
+        )
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        rows = 0
+        for m in queryset.iterator(chunk_size=2000):
+            branch = m.branch
+            writer.writerow(
+                [
+                    _csv_cell(v)
+                    for v in (
+                        m.name,
+                        m.email,
+                        m.mobile,
+                        branch.code if branch else "",
+                        branch.name if branch else m.branch_not_listed,
+                        branch.group.name if branch else "",
+                        branch.region.name if branch else "",
+                        str(m.workplace) if m.workplace else m.workplace_not_listed,
+                        m.grade,
+                        "yes" if m.is_rep else "no",
+                        "yes" if m.is_union_member else "no",
+                        m.status,
+                        m.confirmed_at.isoformat() if m.confirmed_at else "",
+                    )
+                ]
+            )
+            rows += 1
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            subject="member export",
+            rows=rows,
+            detail=describe_filters(request.GET, consent=kind),
+        )
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                subject="members.member",
+                object_id=object_id,
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.CHANGE,
+                subject="members.member",
+                object_id=obj.pk,
+                detail="fields: " + ", ".join(form.changed_data),
+            )
+
+    def delete_model(self, request, obj):
+        member_erase(member=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for member in queryset:
+            member_erase(member=member, actor=request.user)
+
+
+EXPORT_COLUMNS = [
+    "name",
+    "email",
+    "mobile",
+    "branch code",
+    "branch",
+    "group",
+    "region",
+    "workplace",
+    "grade",
+    "union rep",
+    "union member",
+    "status",
+    "confirmed at",
+]
+
+
+def describe_filters(params, *, consent: str) -> str:
+    """The filters of an export for the audit log; a search term may be a name, so
+    it is recorded only as having been used."""
+    parts = []
+    for key in sorted(params):
+        if key in {"o", "p", "_changelist_filters"}:
+            continue
+        value = "(search)" if key == "q" else ",".join(params.getlist(key))
+        parts.append(f"{key}={value}")
+    parts.append(f"consent={consent}")
+    return "; ".join(parts)
+
+
+@admin.register(ConsentWording)
+class ConsentWordingAdmin(admin.ModelAdmin):
+    """Read-only: wordings are added in members/consent.py, never edited."""
+
+    list_display = ["kind", "version", "created_at"]
+    readonly_fields = ["kind", "version", "text", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

@@ -1,6 +1,8 @@
 """The union's structure (groups, regions, branches, workplaces), organisers'
 accounts, and the people who join the faction."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -132,6 +134,34 @@ class User(AbstractUser):
         return self.is_superuser or self.role != self.Role.EDITOR
 
 
+def _new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class MemberQuerySet(models.QuerySet):
+    def live(self):
+        """Members who have not left: the rows the unique-email rule covers."""
+        return self.exclude(status=Member.Status.LEFT)
+
+    def with_email(self, email: str):
+        """Live members with this address, compared as the unique index does."""
+        return (
+            self.live()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=email.strip().lower())
+        )
+
+    def consenting(self, kind: str):
+        """Members whose consent of this kind is given and not withdrawn."""
+        return self.filter(
+            models.Exists(
+                Consent.objects.filter(
+                    member=models.OuterRef("pk"), kind=kind, withdrawn_at__isnull=True
+                )
+            )
+        )
+
+
 class Member(models.Model):
     """Someone who joined the faction. Every field is special-category data."""
 
@@ -176,6 +206,30 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_ip = models.GenericIPAddressField(
+        "confirmed from",
+        null=True,
+        blank=True,
+        help_text="The address the confirmation came from: part of the proof of consent.",
+    )
+    workplace_not_listed = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The workplace the member named when it was not in our list.",
+    )
+    last_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When we last emailed them; a double click must not send two emails.",
+    )
+    secret = models.CharField(
+        max_length=32,
+        default=_new_secret,
+        editable=False,
+        help_text="Part of every personal link; changing it cancels all links already sent.",
+    )
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -195,6 +249,92 @@ class Member(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:members_member_change", args=[self.pk])
+
+
+class ConsentKind(models.TextChoices):
+    FACTION = "faction", "Contact from the faction"
+    BRANCH = "branch", "Contact from local organisers about my branch"
+
+
+class ConsentWording(models.Model):
+    """One version of the exact words a person agreed to. Never edited once used."""
+
+    kind = models.CharField(max_length=20, choices=ConsentKind)
+    version = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        verbose_name = "consent wording"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="consentwording_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Consent(models.Model):
+    """A consent a member gave, pointing at the wording they saw; withdrawn or not."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind)
+    wording = models.ForeignKey(
+        ConsentWording,
+        on_delete=models.PROTECT,  # the proof of what was agreed must outlive edits
+        related_name="consents",
+    )
+    given_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=50, help_text="Where it was given: 'join form', 'manage page', 'import'."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["member", "-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_live_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.wording})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.wording_id and self.wording.kind != self.kind:
+            raise ValidationError({"wording": "This wording is for a different kind of consent."})
+
+
+class RateLimitCounter(models.Model):
+    """Hits per key in one fixed time window; shared by every web process.
+
+    Written only by campaign.ratelimit with one atomic upsert per request. Keys
+    hold a keyed hash of the client address, never the address itself.
+    """
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-window_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="ratelimitcounter_unique_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_idx")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start:%H:%M}: {self.count}"
 
 
 class AuditEvent(models.Model):

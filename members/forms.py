@@ -1,0 +1,288 @@
+"""Public forms: joining, and changing your details through your personal link.
+
+They follow the GOV.UK patterns: a label above each field, a hint under it,
+`autocomplete` attributes, messages that say how to fix the problem, and
+`aria-describedby` tying hint and error to the field.
+"""
+
+import re
+import time
+
+from django import forms
+from django.core import signing
+
+from members import conf
+from members.consent import current_text
+from members.models import Branch, ConsentKind, Member
+from members.services import Details
+
+STARTED_SALT = "members.join.started"
+MOBILE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+def branch_choices() -> list:
+    """Branches grouped by union group for a <select> with <optgroup>s (one query)."""
+    rows = Branch.objects.order_by("group__name", "name").values_list(
+        "pk", "name", "code", "group__name"
+    )
+    groups: dict[str, list] = {}
+    for pk, name, code, group in rows:
+        groups.setdefault(group, []).append((pk, f"{name} ({code})"))
+    return [("", "Choose your branch"), *groups.items()]
+
+
+def started_token() -> str:
+    """A signed timestamp for the form: proves when the form was shown."""
+    return signing.dumps(time.time(), salt=STARTED_SALT)
+
+
+class GovukFormMixin:
+    """Set aria-describedby / aria-invalid, and list errors for the summary."""
+
+    def _decorate(self):
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            described = [f"{name}-hint"] if field.help_text else []
+            if name in self.errors:
+                described.append(f"{name}-error")
+                attrs["aria-invalid"] = "true"
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self):
+        super().full_clean()
+        self._decorate()
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the summary at the top of the page."""
+        items = [(self.summary_anchor, str(e)) for e in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name == "__all__" or name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            anchor = f"id_{name}_0" if isinstance(widget, forms.RadioSelect) else f"id_{name}"
+            items.extend((anchor, str(e)) for e in errors)
+        return items
+
+
+class DetailsForm(GovukFormMixin, forms.Form):
+    summary_anchor = "id_name"
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": "Full name must be 200 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(
+        label="Mobile number (optional)",
+        required=False,
+        max_length=20,
+        help_text="For text reminders about meetings and ballots. We never share it.",
+        error_messages={"max_length": "Enter a mobile number, like 07700 900 982"},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    branch = forms.TypedChoiceField(
+        label="Your union branch",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Branches are listed under their union group.",
+        error_messages={"invalid_choice": "Choose your branch from the list"},
+        widget=forms.Select(attrs={"data-typeahead": "branch"}),
+    )
+    branch_not_listed = forms.CharField(
+        label="My branch is not listed",
+        required=False,
+        max_length=200,
+        help_text="If your branch is not in the list, type its name or code here.",
+        error_messages={"max_length": "Branch name must be 200 characters or fewer"},
+    )
+    workplace = forms.CharField(
+        label="Workplace (optional)",
+        required=False,
+        max_length=200,
+        help_text="The office or site you work at, for example 'Jobcentre, Leeds'.",
+        error_messages={"max_length": "Workplace must be 200 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    grade = forms.ChoiceField(
+        label="Grade",
+        choices=[("", "Choose your grade"), *Member.Grade.choices],
+        error_messages={
+            "required": "Choose your grade, or 'Other'",
+            "invalid_choice": "Choose your grade from the list",
+        },
+    )
+    is_union_member = forms.TypedChoiceField(
+        label="Are you a member of the union already?",
+        choices=[("yes", "Yes"), ("no", "No, not yet")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if you are a member of the union already",
+            "invalid_choice": "Select yes or no",
+        },
+    )
+    is_rep = forms.BooleanField(label="I am a union rep", required=False)
+
+    def __init__(self, *args, branches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = branches if branches is not None else branch_choices()
+        self.fields["branch"].choices = choices
+        self._branch_ids = {pk for _, opts in choices[1:] for pk, _ in opts}
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data["mobile"].strip()
+        if mobile and not MOBILE_RE.match(mobile):
+            raise forms.ValidationError("Enter a mobile number, like 07700 900 982")
+        return mobile
+
+    def clean(self):
+        data = super().clean()
+        no_branch = data.get("branch", 0) is None and not data.get("branch_not_listed", "x")
+        if no_branch:
+            self.add_error(
+                "branch",
+                "Choose your branch, or if it is not in the list type its name "
+                "in 'My branch is not listed'",
+            )
+        return data
+
+    def details(self) -> Details:
+        data = self.cleaned_data
+        branch = (
+            Branch.objects.filter(pk=data["branch"]).first() if data["branch"] is not None else None
+        )
+        return Details(
+            name=data["name"],
+            mobile=data["mobile"],
+            branch=branch,
+            branch_not_listed=data["branch_not_listed"],
+            workplace=data["workplace"],
+            grade=data["grade"],
+            is_rep=data["is_rep"],
+            is_union_member=data["is_union_member"],
+        )
+
+    @classmethod
+    def initial_for(cls, member: Member) -> dict:
+        return {
+            "name": member.name,
+            "mobile": member.mobile,
+            "branch": member.branch_id,
+            "branch_not_listed": member.branch_not_listed,
+            "workplace": member.workplace.name if member.workplace else member.workplace_not_listed,
+            "grade": member.grade,
+            "is_union_member": "yes" if member.is_union_member else "no",
+            "is_rep": member.is_rep,
+        }
+
+
+class JoinForm(DetailsForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Use a personal address, not a work one: employers can read work email.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    consent_faction = forms.BooleanField(
+        label=current_text(ConsentKind.FACTION),
+        error_messages={
+            "required": "Tick the box to agree that we may contact you: "
+            "without it we cannot keep your sign-up"
+        },
+    )
+    consent_branch = forms.BooleanField(
+        label=current_text(ConsentKind.BRANCH),
+        required=False,
+        help_text="Optional.",
+    )
+    # Spam checks. `website` is hidden from people (and labelled for anyone whose
+    # screen reader reaches it); bots fill every field.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "name",
+        "email",
+        "mobile",
+        "branch",
+        "branch_not_listed",
+        "workplace",
+        "grade",
+        "is_union_member",
+        "is_rep",
+        "consent_faction",
+        "consent_branch",
+        "website",
+        "started",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started"].initial = started_token()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(
+                "Leave the field 'Leave this field empty' empty, then press Join again",
+                code="honeypot",
+            )
+        try:
+            shown_at = signing.loads(
+                data.get("started") or "",
+                salt=STARTED_SALT,
+                max_age=conf.join_form_max_age(),
+            )
+            elapsed = time.time() - float(shown_at)
+        except (signing.BadSignature, TypeError, ValueError):
+            elapsed = None
+        if elapsed is None:
+            raise forms.ValidationError(
+                "This form has expired. Check your details and press Join again",
+                code="expired",
+            )
+        if elapsed < conf.join_min_seconds():
+            raise forms.ValidationError(
+                "That was quicker than we expected from a person. "
+                "Check your details and press Join again",
+                code="too_fast",
+            )
+        return data
+
+    @property
+    def started_value(self) -> str:
+        """The timestamp to render: the one sent if still valid, else a fresh one."""
+        sent = self.data.get("started") if self.is_bound else None
+        if sent:
+            try:
+                signing.loads(sent, salt=STARTED_SALT, max_age=conf.join_form_max_age())
+            except (signing.BadSignature, TypeError, ValueError):
+                pass
+            else:
+                return sent
+        return started_token()
+
+    def consents(self) -> set[str]:
+        kinds = {ConsentKind.FACTION} if self.cleaned_data.get("consent_faction") else set()
+        if self.cleaned_data.get("consent_branch"):
+            kinds.add(ConsentKind.BRANCH)
+        return kinds
+
+    @property
+    def employer_email(self) -> bool:
+        return conf.is_employer_address(self.cleaned_data.get("email", ""))

@@ -1,0 +1,295 @@
+"""Everything that writes members: joining, confirming, self-service, retention.
+
+Views and the admin call these; each is one transaction, takes a row lock
+where two requests could race, and queues email with transaction.on_commit so
+nothing is sent for a change that rolled back.
+"""
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from members import conf
+from members.audit import audit_record
+from members.consent import current_wording
+from members.models import AuditEvent, Branch, Consent, ConsentKind, Member, Workplace
+
+
+class MemberError(Exception):
+    """A member operation that cannot be done, with a message fit for the person."""
+
+
+class JoinOutcome(enum.StrEnum):
+    CREATED = "created"  # a new sign-up
+    PENDING_AGAIN = "pending_again"  # signed up before, never confirmed
+    ALREADY_JOINED = "already_joined"  # confirmed or active already
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    member_id: int
+    outcome: JoinOutcome
+    emailed: bool
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a person tells us about themselves (join form and manage page)."""
+
+    name: str
+    mobile: str = ""
+    branch: Branch | None = None
+    branch_not_listed: str = ""
+    workplace: str = ""
+    grade: str = ""
+    is_rep: bool = False
+    is_union_member: bool = True
+
+
+def normalize_email(email: str) -> str:
+    """Strip spaces and lower-case the domain (the unique index ignores case anyway)."""
+    return BaseUserManager.normalize_email(email.strip())
+
+
+def _apply_details(member: Member, details: Details) -> None:
+    member.name = details.name.strip()
+    member.mobile = details.mobile.strip()
+    member.branch = details.branch
+    member.branch_not_listed = "" if details.branch else details.branch_not_listed.strip()
+    member.grade = details.grade
+    member.is_rep = details.is_rep
+    member.is_union_member = details.is_union_member
+    member.workplace, member.workplace_not_listed = None, ""
+    text = details.workplace.strip()
+    if text:
+        match = None
+        if details.branch is not None:
+            match = Workplace.objects.filter(branch=details.branch, name__iexact=text).first()
+        if match is not None:
+            member.workplace = match
+        else:
+            member.workplace_not_listed = text
+
+
+def _queue_email(member: Member, kind: str) -> None:
+    from members.tasks import send_member_email
+
+    member_id = member.pk
+    transaction.on_commit(lambda: send_member_email.enqueue(member_id=member_id, kind=kind))
+
+
+def _give_consent(member: Member, kind: str, *, source: str, now: datetime) -> Consent:
+    return Consent.objects.create(
+        member=member, kind=kind, wording=current_wording(kind), given_at=now, source=source
+    )
+
+
+def member_join(
+    *,
+    email: str,
+    details: Details,
+    consents: Iterable[str],
+    now: datetime | None = None,
+) -> JoinResult:
+    """Record a sign-up, or recognise a repeat one; queue the right email.
+
+    The same address (any case, surrounding spaces) never makes a second live
+    record, even from two requests at the same instant: the partial unique
+    index member_email_unique_while_not_left decides, and the loser of the race
+    finds and locks the winner's row. The caller learns the outcome but must
+    show the same page whatever it is, so the form never reveals who has joined.
+    A repeat within conf.resend_interval() (a double click) sends no second email.
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    consents = set(consents)
+    if ConsentKind.FACTION not in consents:
+        raise MemberError("Consent to be contacted by the faction is needed to join.")
+    with transaction.atomic():
+        member = Member.objects.select_for_update().with_email(email).first()
+        if member is None:
+            member = Member(email=email, status=Member.Status.PENDING, last_emailed_at=now)
+            _apply_details(member, details)
+            member.full_clean(validate_unique=False, validate_constraints=False)
+            try:
+                with transaction.atomic():  # a savepoint: the race below is expected
+                    member.save()
+            except IntegrityError:
+                member = Member.objects.select_for_update().with_email(email).first()
+                if member is None:  # not the unique email after all: a real fault
+                    raise
+            else:
+                for kind in sorted(consents & set(ConsentKind.values)):
+                    _give_consent(member, kind, source="join form", now=now)
+                _queue_email(member, "confirm")
+                return JoinResult(member.pk, JoinOutcome.CREATED, emailed=True)
+
+        outcome = (
+            JoinOutcome.PENDING_AGAIN
+            if member.status == Member.Status.PENDING
+            else JoinOutcome.ALREADY_JOINED
+        )
+        # Details are not overwritten: anyone may type anyone's address here.
+        recently = member.last_emailed_at and now - member.last_emailed_at < conf.resend_interval()
+        if recently:
+            return JoinResult(member.pk, outcome, emailed=False)
+        Member.objects.filter(pk=member.pk).update(last_emailed_at=now)
+        kind = "confirm_again" if outcome is JoinOutcome.PENDING_AGAIN else "already_joined"
+        _queue_email(member, kind)
+        return JoinResult(member.pk, outcome, emailed=True)
+
+
+def member_confirm(*, member: Member, ip: str | None, now: datetime | None = None) -> Member:
+    """Confirm a sign-up (the proof of consent: when, and from which address). Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.status == Member.Status.LEFT:
+            raise MemberError("This sign-up was cancelled. Please join again.")
+        if member.status != Member.Status.PENDING:
+            return member
+        member.status = Member.Status.CONFIRMED
+        member.confirmed_at = now
+        member.confirmed_ip = ip or None
+        member.last_emailed_at = now
+        member.save(update_fields=["status", "confirmed_at", "confirmed_ip", "last_emailed_at"])
+        _queue_email(member, "welcome")
+    return member
+
+
+def member_update(*, member: Member, details: Details) -> list[str]:
+    """Save changes the member made through their personal link; return changed fields."""
+    fields = [
+        "name",
+        "mobile",
+        "branch",
+        "branch_not_listed",
+        "workplace",
+        "workplace_not_listed",
+        "grade",
+        "is_rep",
+        "is_union_member",
+    ]
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        before = {
+            f: getattr(member, f if f not in {"branch", "workplace"} else f + "_id") for f in fields
+        }
+        _apply_details(member, details)
+        member.full_clean(validate_unique=False, validate_constraints=False)
+        changed = [
+            f
+            for f in fields
+            if before[f] != getattr(member, f if f not in {"branch", "workplace"} else f + "_id")
+        ]
+        if changed:
+            member.save(update_fields=[*changed, "updated_at"])
+            audit_record(
+                actor="member",
+                action=AuditEvent.Action.CHANGE,
+                subject="members.member",
+                object_id=member.pk,
+                detail="changed by the member: " + ", ".join(changed),
+            )
+    return changed
+
+
+def consent_withdraw(*, member: Member, kind: str, now: datetime | None = None) -> bool:
+    """Withdraw one consent; return whether there was a live one to withdraw."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Consent.objects.filter(
+            member=member, kind=kind, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now)
+    return bool(updated)
+
+
+def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> bool:
+    """Give a consent again through the manage page (current wording); idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=member.pk).first()  # serialise per member
+        if Consent.objects.filter(member=member, kind=kind, withdrawn_at__isnull=True).exists():
+            return False
+        _give_consent(member, kind, source="manage page", now=now)
+    return True
+
+
+def member_data(member: Member) -> dict:
+    """Everything we hold about one member, for their download."""
+    consents = member.consents.select_related("wording").order_by("given_at")
+    return {
+        "name": member.name,
+        "email": member.email,
+        "mobile": member.mobile,
+        "branch": str(member.branch) if member.branch else "",
+        "branch_not_listed": member.branch_not_listed,
+        "workplace": str(member.workplace) if member.workplace else "",
+        "workplace_not_listed": member.workplace_not_listed,
+        "grade": member.get_grade_display() if member.grade else "",
+        "union_rep": member.is_rep,
+        "union_member": member.is_union_member,
+        "status": member.get_status_display(),
+        "joined_at": member.created_at.isoformat(),
+        "confirmed_at": member.confirmed_at.isoformat() if member.confirmed_at else None,
+        "confirmed_from": member.confirmed_ip,
+        "updated_at": member.updated_at.isoformat(),
+        "consents": [
+            {
+                "kind": c.get_kind_display(),
+                "wording_version": c.wording.version,
+                "wording": c.wording.text,
+                "given_at": c.given_at.isoformat(),
+                "source": c.source,
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in consents
+        ],
+    }
+
+
+def member_erase(*, member: Member, actor=None) -> None:
+    """Delete a member and their consents; log that it happened, with no personal data."""
+    with transaction.atomic():
+        pk = member.pk
+        deleted, _ = Member.objects.filter(pk=pk).delete()
+        if deleted:
+            audit_record(
+                actor=actor if actor is not None else "member",
+                action=AuditEvent.Action.ERASE,
+                subject="members.member",
+                object_id=pk,
+                detail="erased by the member" if actor is None else "erased by an organiser",
+            )
+
+
+def member_purge_unconfirmed(*, older_than: timedelta | datetime | None = None) -> int:
+    """Delete sign-ups never confirmed and older than `older_than`; return how many.
+
+    `older_than` is an age (timedelta) or a cut-off time (datetime); by default
+    the retention period in settings.RETENTION_DAYS["unconfirmed_signups"].
+    Records one RETENTION audit event (a count, no personal data) when it
+    deleted anything. Called by the retention task.
+    """
+    if older_than is None:
+        older_than = conf.unconfirmed_retention()
+    cutoff = timezone.now() - older_than if isinstance(older_than, timedelta) else older_than
+    with transaction.atomic():
+        doomed = Member.objects.filter(status=Member.Status.PENDING, created_at__lt=cutoff)
+        count = doomed.count()
+        if count:
+            Consent.objects.filter(member__in=doomed).delete()
+            doomed.delete()
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.RETENTION,
+                subject="members.member",
+                rows=count,
+                detail=f"unconfirmed sign-ups created before {cutoff:%Y-%m-%d %H:%M}",
+            )
+    return count

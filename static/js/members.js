@@ -1,0 +1,51 @@
+// Progressive enhancement for the members pages; everything works without it.
+(function () {
+  "use strict";
+
+  // Move focus to the error summary, as GOV.UK services do.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+
+  // Type-ahead for the branch list: a search box that narrows the <select>.
+  var select = document.querySelector("select[data-typeahead]");
+  if (!select) { return; }
+  var wrap = document.createElement("div");
+  wrap.className = "typeahead";
+  var label = document.createElement("label");
+  label.className = "form-label";
+  label.htmlFor = select.id + "_search";
+  label.textContent = "Search for your branch by name, code or group";
+  var input = document.createElement("input");
+  input.type = "search";
+  input.id = select.id + "_search";
+  input.autocomplete = "off";
+  input.setAttribute("aria-controls", select.id);
+  var status = document.createElement("p");
+  status.className = "form-hint";
+  status.setAttribute("role", "status");
+  wrap.appendChild(label);
+  wrap.appendChild(input);
+  wrap.appendChild(status);
+  select.parentNode.insertBefore(wrap, select);
+
+  var groups = Array.prototype.slice.call(select.querySelectorAll("optgroup"));
+  input.addEventListener("input", function () {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0, first = null;
+    groups.forEach(function (group) {
+      var groupText = group.label.toLowerCase(), any = false;
+      Array.prototype.forEach.call(group.children, function (option) {
+        var text = groupText + " " + option.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !match;
+        option.disabled = !match;
+        if (match) { any = true; shown += 1; if (!first) { first = option; } }
+      });
+      group.hidden = !any;
+    });
+    if (words.length && first && (select.selectedOptions[0] || {}).hidden !== false) {
+      first.selected = true;
+    }
+    status.textContent = words.length ? shown + " branch" + (shown === 1 ? "" : "es") + " match" : "";
+  });
+})();

@@ -1,0 +1,253 @@
+"""The join form: validation, duplicates, spam checks, rate limit, emails."""
+
+import time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from members.models import Consent, ConsentKind, Member
+from tests.factories import BranchFactory, MemberFactory, WorkplaceFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/join/"
+
+
+@pytest.fixture
+def branches():
+    return BranchFactory.create_batch(300)
+
+
+def post(client, data, capture):
+    with capture(execute=True):
+        return client.post(URL, data)
+
+
+def test_join_url_is_stable():
+    assert reverse("members:join") == URL
+
+
+def test_form_page_has_govuk_parts_and_fixed_queries(
+    client, branches, django_assert_max_num_queries
+):
+    """The form lists every branch grouped by union group in a fixed number of queries."""
+    with django_assert_max_num_queries(2):
+        response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<optgroup") == len({b.group_id for b in branches})
+    assert 'autocomplete="email"' in html
+    assert 'autocomplete="name"' in html
+    assert 'autocomplete="tel"' in html
+    assert 'aria-describedby="email-hint"' in html
+    assert "My branch is not listed" in html
+    assert 'name="website"' in html
+    assert 'name="started"' in html
+    assert "style=" not in html
+    assert "<script>" not in html
+
+
+def test_valid_join_creates_pending_member_with_versioned_consent(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    branch = BranchFactory()
+    response = post(
+        client,
+        join_data(branch, email="  Ada@Example.ORG ", consent_branch="on"),
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:join_check_email")
+    member = Member.objects.get()
+    assert member.email == "Ada@example.org"
+    assert member.status == Member.Status.PENDING
+    assert member.branch == branch
+    kinds = set(member.consents.values_list("kind", flat=True))
+    assert kinds == {ConsentKind.FACTION, ConsentKind.BRANCH}
+    consent = member.consents.get(kind=ConsentKind.FACTION)
+    assert consent.wording.version == 1
+    assert consent.wording.text.startswith("I agree that Rank and File may contact me")
+    assert len(mail.outbox) == 1
+    assert "/join/confirm/" in mail.outbox[0].body
+    assert mail.outbox[0].to == ["Ada@example.org"]
+
+
+def test_workplace_text_matches_a_known_workplace(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    workplace = WorkplaceFactory(name="Jobcentre Leith")
+    post(
+        client,
+        join_data(workplace.branch, workplace="jobcentre leith"),
+        django_capture_on_commit_callbacks,
+    )
+    assert Member.objects.get().workplace == workplace
+
+
+def test_branch_not_listed_is_accepted(client, join_data, django_capture_on_commit_callbacks):
+    branch = BranchFactory()
+    response = post(
+        client,
+        join_data(branch, branch="", branch_not_listed="Leeds HMRC"),
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    member = Member.objects.get()
+    assert member.branch is None
+    assert member.branch_not_listed == "Leeds HMRC"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "Enter your full name"),
+        ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
+        ({"branch": "", "branch_not_listed": ""}, "branch", "Choose your branch, or if it is not"),
+        ({"branch": "999999"}, "branch", "Choose your branch from the list"),
+        ({"grade": ""}, "grade", "Choose your grade"),
+        ({"is_union_member": None}, "is_union_member", "Select yes if you are a member"),
+        ({"consent_faction": None}, "consent_faction", "Tick the box to agree"),
+        ({"mobile": "call me"}, "mobile", "Enter a mobile number"),
+    ],
+)
+def test_bad_input_gets_summary_and_inline_message(client, join_data, overrides, field, message):
+    branch = BranchFactory()
+    response = client.post(URL, join_data(branch, **overrides))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    anchor = f"id_{field}_0" if field == "is_union_member" else f"id_{field}"
+    assert f'<a href="#{anchor}">{message}' in html
+    assert f'id="{field}-error"' in html
+    assert html.count(message) >= 2  # in the summary and beside the field
+    assert "<title>Error:" in html
+    assert not Member.objects.exists()
+
+
+def test_employer_address_warns_but_does_not_block(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    response = post(
+        client,
+        join_data(BranchFactory(), email="ada.lovelace@dwp.gov.uk"),
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    assert Member.objects.count() == 1
+    page = client.get(response["Location"])
+    assert "You gave a work email address" in page.content.decode()
+
+
+def test_personal_address_gets_no_warning(client):
+    page = client.get(reverse("members:join_check_email"))
+    assert "work email address" not in page.content.decode()
+
+
+def test_joining_twice_any_case_makes_one_record_and_the_same_page(
+    client, join_data, django_capture_on_commit_callbacks, settings
+):
+    """Duplicates never reveal themselves: same redirect; the email says what happened."""
+    settings.MEMBERS_RESEND_INTERVAL = __import__("datetime").timedelta(0)
+    branch = BranchFactory()
+    first = post(client, join_data(branch), django_capture_on_commit_callbacks)
+    second = post(
+        client,
+        join_data(branch, email=" ADA@example.org ", name="Someone Else"),
+        django_capture_on_commit_callbacks,
+    )
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    member = Member.objects.get()
+    assert member.name == "Ada Lovelace"  # a stranger cannot overwrite details
+    assert [m.subject for m in mail.outbox] == [
+        "Confirm you want to join Rank and File",
+        "Confirm you want to join Rank and File",
+    ]
+    assert "signed up before but have not confirmed" in mail.outbox[1].body
+
+
+def test_joining_when_already_confirmed_sends_already_joined_email(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    existing = MemberFactory(email="ada@example.org", status=Member.Status.CONFIRMED)
+    response = post(
+        client,
+        join_data(BranchFactory(), email="Ada@Example.org"),
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    assert Member.objects.count() == 1
+    assert mail.outbox[0].subject == "You have already joined Rank and File"
+    assert "/me/" in mail.outbox[0].body
+    assert not Consent.objects.filter(member=existing).exists()
+
+
+def test_double_submit_stores_one_and_sends_one_email(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    data = join_data(BranchFactory())
+    post(client, data, django_capture_on_commit_callbacks)
+    post(client, data, django_capture_on_commit_callbacks)
+    assert Member.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_left_member_can_join_again(client, join_data, django_capture_on_commit_callbacks):
+    MemberFactory(email="ada@example.org", status=Member.Status.LEFT)
+    post(client, join_data(BranchFactory()), django_capture_on_commit_callbacks)
+    assert Member.objects.filter(status=Member.Status.PENDING).count() == 1
+
+
+def test_honeypot_gets_a_polite_message_and_saves_nothing(client, join_data):
+    response = client.post(URL, join_data(BranchFactory(), website="http://spam.example"))
+    assert response.status_code == 200
+    assert "Leave the field" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_too_fast_submission_is_refused_politely(client, join_data, settings):
+    settings.MEMBERS_JOIN_MIN_SECONDS = 3
+    response = client.post(URL, join_data(BranchFactory()))
+    assert "quicker than we expected" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_tampered_or_missing_timestamp_is_refused(client, join_data):
+    for started in ["", "123", "nonsense:abc:def"]:
+        response = client.post(URL, join_data(BranchFactory(), started=started))
+        assert "This form has expired" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_expired_form_is_refused_and_offered_fresh(client, join_data, time_machine):
+    branch = BranchFactory()
+    time_machine.move_to("2026-01-01 09:00Z", tick=False)
+    data = join_data(branch)
+    time_machine.move_to("2026-01-03 09:00Z", tick=False)
+    response = client.post(URL, data)
+    html = response.content.decode()
+    assert "This form has expired" in html
+    assert data["started"] not in html  # a fresh timestamp to try again with
+
+
+def test_slow_enough_submission_passes(client, join_data, settings, time_machine):
+    settings.MEMBERS_JOIN_MIN_SECONDS = 3
+    branch = BranchFactory()
+    time_machine.move_to(time.time(), tick=False)
+    data = join_data(branch)
+    time_machine.shift(5)
+    assert client.post(URL, data).status_code == 302
+
+
+def test_rate_limit_gives_polite_429(client, join_data, settings):
+    settings.RATELIMITS = {"join": "2/h"}
+    branch = BranchFactory()
+    codes = [client.post(URL, join_data(branch, name="")).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    response = client.post(URL, join_data(branch))
+    assert response.status_code == 429
+    assert "Please try again in" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+    assert client.get(URL).status_code == 200  # reading the form is never limited
+    assert not Member.objects.exists()
