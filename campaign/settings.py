@@ -238,6 +238,18 @@ RETENTION_DAYS = {
     "audit_events": env.int("RETENTION_AUDIT_DAYS", default=2 * 365),
 }
 
+# performance: the shared page cache for anonymous GETs of public pages
+# (campaign/pagecache.py, issue #9). It sits right after WhiteNoise so a hit skips
+# the rest; its app connects the invalidation signals. PAGE_CACHE_ENABLED=false
+# serves every page from the view (the bench measures that cold path with it).
+INSTALLED_APPS += ["campaign.pagecache.PageCacheConfig"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "campaign.pagecache.PageCacheMiddleware",
+)
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)  # seconds, at most
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

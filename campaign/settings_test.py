@@ -26,3 +26,7 @@ if name := env("TEST_DATABASE_NAME", default=""):
 # trust: app tests log organisers in with force_login (no TOTP device); the
 # two-factor rule is tested with it switched on in tests/trust.
 OTP_REQUIRED_FOR_STAFF = False
+
+# performance: app tests see every page built by its view (their query counts
+# measure the view); tests/perf turn the page cache on.
+PAGE_CACHE_ENABLED = False
