@@ -63,6 +63,8 @@ class RevisionInline(admin.TabularInline):
 
     @admin.display(description="")
     def compare(self, obj):
+        if not obj.pk:
+            return ""
         url = reverse("admin:articles_article_revision", args=[obj.article_id, obj.pk])
         return format_html('<a href="{}">See changes and restore</a>', url)
 

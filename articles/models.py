@@ -273,6 +273,8 @@ class Article(models.Model):
 
     def clean(self):
         errors = {}
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()  # "publish now"
         if self.lead_image and not self.lead_image_alt.strip():
             errors["lead_image_alt"] = "Describe the lead image for people who cannot see it."
         if self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED):

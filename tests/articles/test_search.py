@@ -44,7 +44,8 @@ def test_websearch_syntax_phrase_exclusion_and_or(client):
     ArticleFactory(title="Pay claim for Wales", body_markdown="x")
     ArticleFactory(title="Claim about pay", body_markdown="x")
     html = _search(client, '"pay claim" -london').content.decode()
-    assert "Wales" in html and "London" not in html.split('id="results"')[1]
+    assert "Wales" in html
+    assert "London" not in html.split('id="results"')[1]
     html = _search(client, "london or wales").content.decode()
     assert "2 articles found" in html
 
