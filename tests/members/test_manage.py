@@ -1,0 +1,169 @@
+"""Managing your own data through the personal signed link."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from members import tokens
+from members.models import AuditEvent, Consent, ConsentKind, Member
+from tests.factories import BranchFactory, MemberFactory
+from tests.members.factories import ConsentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member():
+    m = MemberFactory(name="Grace Hopper", email="grace@example.org", mobile="07700 900982")
+    ConsentFactory(member=m, kind=ConsentKind.FACTION)
+    ConsentFactory(member=m, kind=ConsentKind.BRANCH)
+    return m
+
+
+def url(member, name="members:manage"):
+    return reverse(name, args=[tokens.make_token(member, tokens.MANAGE)])
+
+
+def details(member, **overrides):
+    data = {
+        "name": member.name,
+        "mobile": member.mobile,
+        "branch": str(member.branch_id),
+        "branch_not_listed": "",
+        "workplace": "",
+        "grade": member.grade,
+        "is_union_member": "yes",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_manage_page_shows_details_consents_and_fixed_queries(
+    client, member, django_assert_max_num_queries
+):
+    BranchFactory.create_batch(300)
+    with django_assert_max_num_queries(4):
+        response = client.get(url(member))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "grace@example.org" in html
+    assert html.count("Withdraw this consent") == 2
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
+    assert 'name="robots" content="noindex"' in html
+
+
+def test_update_details_is_saved_and_audited_without_personal_data(client, member):
+    other = BranchFactory()
+    response = client.post(
+        url(member), details(member, name="Grace B. Hopper", branch=str(other.pk))
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.name == "Grace B. Hopper"
+    assert member.branch == other
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE)
+    assert event.actor_label == "member"
+    assert "Grace" not in event.detail
+    assert "name" in event.detail
+
+
+def test_bad_update_shows_errors_and_saves_nothing(client, member):
+    response = client.post(url(member), details(member, name="", mobile="nope"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert 'href="#id_name"' in html
+    member.refresh_from_db()
+    assert member.name == "Grace Hopper"
+
+
+@pytest.mark.parametrize("kind", [ConsentKind.FACTION, ConsentKind.BRANCH])
+def test_withdraw_either_consent_separately(client, member, kind):
+    response = client.post(
+        url(member, "members:manage_consent"), {"kind": kind, "action": "withdraw"}
+    )
+    assert response.status_code == 302
+    live = set(
+        Consent.objects.filter(member=member, withdrawn_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    assert live == set(ConsentKind.values) - {kind}
+    # the history keeps the withdrawn consent and its wording
+    assert Consent.objects.filter(member=member, kind=kind, withdrawn_at__isnull=False).exists()
+
+
+def test_give_consent_again_records_current_wording(client, member):
+    post = url(member, "members:manage_consent")
+    client.post(post, {"kind": ConsentKind.BRANCH, "action": "withdraw"})
+    client.post(post, {"kind": ConsentKind.BRANCH, "action": "give"})
+    client.post(post, {"kind": ConsentKind.BRANCH, "action": "give"})
+    assert member.consents.filter(kind=ConsentKind.BRANCH).count() == 2
+    assert member.consents.filter(kind=ConsentKind.BRANCH, withdrawn_at__isnull=True).count() == 1
+
+
+def test_download_json_holds_everything(client, member):
+    response = client.get(url(member, "members:manage_download_json"))
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert data["email"] == "grace@example.org"
+    assert data["mobile"] == "07700 900982"
+    assert {c["wording_version"] for c in data["consents"]} == {1}
+    assert data["consents"][0]["wording"].startswith("I ")
+
+
+def test_download_csv(client, member):
+    response = client.get(url(member, "members:manage_download_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["section", "field", "value"]
+    assert ["details", "email", "grace@example.org"] in rows
+    assert any(r[0] == "consent 2" for r in rows)
+
+
+def test_erase_needs_a_second_step_and_is_logged_without_personal_data(client, member):
+    erase = url(member, "members:manage_erase")
+    page = client.get(erase)
+    assert "You cannot undo this" in page.content.decode()
+    refused = client.post(erase, {})
+    assert "Tick the box" in refused.content.decode()
+    assert Member.objects.filter(pk=member.pk).exists()
+    response = client.post(erase, {"confirm": "erase"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:erased")
+    assert not Member.objects.filter(pk=member.pk).exists()
+    assert not Consent.objects.filter(member_id=member.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ERASE)
+    assert event.object_id == str(member.pk)
+    assert "grace" not in (event.detail + event.actor_label + event.subject).lower()
+    # the link is dead now
+    assert client.get(url(member)).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "members:manage",
+        "members:manage_download_json",
+        "members:manage_download_csv",
+        "members:manage_erase",
+    ],
+)
+def test_forged_or_expired_links_open_nothing(client, member, name, time_machine):
+    forged = reverse(name, args=[tokens.make_token(member, tokens.CONFIRM)])  # wrong purpose
+    assert client.get(forged).status_code == 400
+    guessed = reverse(name, args=[f"{member.pk}"])
+    assert client.get(guessed).status_code == 400
+    time_machine.move_to("2026-01-01 00:00Z", tick=False)
+    old = url(member, name)
+    time_machine.move_to("2026-06-01 00:00Z", tick=False)
+    assert client.get(old).status_code == 400
+
+
+def test_erased_page(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        assert client.get(reverse("members:erased")).status_code == 200
