@@ -1,0 +1,253 @@
+"""Import a WordPress export (WXR): posts, authors, tags, categories, attachments, permalinks.
+
+Running it again changes nothing: posts are matched by their WordPress id,
+authors by login, tags by slug, attachments by their old address, and
+redirects by old path.
+"""
+
+import mimetypes
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.files import File
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles.html_to_markdown import html_to_markdown
+from articles.models import Article, Attachment, Author, Redirect, Tag
+
+STATUSES = {
+    "publish": Article.Status.PUBLISHED,
+    "future": Article.Status.SCHEDULED,
+    "draft": Article.Status.DRAFT,
+    "pending": Article.Status.DRAFT,
+    "private": Article.Status.DRAFT,
+}
+SKIP_CATEGORIES = {"uncategorized", "uncategorised"}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    authors: int = 0
+    tags: int = 0
+    attachments: int = 0
+    redirects: int = 0
+    missing_files: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        text = (
+            f"{self.created} posts imported, {self.unchanged} already here, "
+            f"{self.skipped} skipped; {self.authors} new authors, {self.tags} new tags, "
+            f"{self.attachments} attachments, {self.redirects} new redirects"
+        )
+        if self.missing_files:
+            text += f"; {len(self.missing_files)} files not found locally"
+        return text
+
+
+class _Reader:
+    """Find the namespaces this export uses (WXR 1.0, 1.1 and 1.2 differ)."""
+
+    def __init__(self, root):
+        self.wp = self.content = self.excerpt = self.dc = ""
+        for el in root.iter():
+            ns = el.tag[1:].split("}")[0] if el.tag.startswith("{") else ""
+            if "excerpt" in ns:
+                self.excerpt = ns
+            elif ns.startswith("http://wordpress.org/export/"):
+                self.wp = ns
+            elif ns == "http://purl.org/rss/1.0/modules/content/":
+                self.content = ns
+            elif ns == "http://purl.org/dc/elements/1.1/":
+                self.dc = ns
+
+    def text(self, el, name: str, ns: str | None = None) -> str:
+        tag = f"{{{ns if ns is not None else self.wp}}}{name}" if (ns or self.wp) else name
+        found = el.find(tag)
+        return (found.text or "").strip() if found is not None else ""
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    path = unquote(parts.path) or "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def _date(value: str):
+    if not value or value.startswith("0000"):
+        return None
+    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+@transaction.atomic
+def import_wxr(path: str | Path, *, media_dir: str | Path | None = None) -> ImportReport:
+    """Import a WXR file; look for attachment files under ``media_dir`` (wp-content/uploads)."""
+    report = ImportReport()
+    tree = ET.parse(path)  # noqa: S314 - see the import note above
+    channel = tree.getroot().find("channel")
+    r = _Reader(tree.getroot())
+    media = Path(media_dir) if media_dir else None
+
+    authors = {}
+    for el in channel.findall(f"{{{r.wp}}}author"):
+        login = r.text(el, "author_login")
+        name = r.text(el, "author_display_name") or login
+        authors[login] = _author(login, name, report)
+
+    tags_by_slug = {}
+    old_tag_paths = []
+    for el in channel.findall(f"{{{r.wp}}}category"):
+        slug = r.text(el, "category_nicename")
+        if slug and slug not in SKIP_CATEGORIES:
+            tags_by_slug[slug] = _tag(slug, r.text(el, "cat_name"), report)
+            old_tag_paths.append((f"/category/{slug}/", tags_by_slug[slug]))
+    for el in channel.findall(f"{{{r.wp}}}tag"):
+        slug = r.text(el, "tag_slug")
+        if slug:
+            tags_by_slug[slug] = _tag(slug, r.text(el, "tag_name"), report)
+            old_tag_paths.append((f"/tag/{slug}/", tags_by_slug[slug]))
+
+    items = channel.findall("item")
+    attachments = {}
+    for item in items:
+        if r.text(item, "post_type") == "attachment":
+            attachments[r.text(item, "post_id")] = item
+
+    for item in items:
+        if r.text(item, "post_type") != "post":
+            continue
+        status = STATUSES.get(r.text(item, "status"))
+        if status is None:
+            report.skipped += 1
+            continue
+        post_id = int(r.text(item, "post_id"))
+        article = Article.objects.filter(wp_post_id=post_id).first()
+        if article is None:
+            article = _create_article(item, r, post_id, status, authors, tags_by_slug, report)
+            report.created += 1
+        else:
+            report.unchanged += 1
+        link = (item.findtext("link") or "").strip()
+        paths = {f"/?p={post_id}"}
+        if link and urlsplit(link).path not in ("", "/"):
+            paths.add(_path(link))
+        for old in paths:
+            if old != article.get_absolute_url() and _remember(old, article=article):
+                report.redirects += 1
+        _attach(item, r, article, attachments, media, report)
+
+    for old, tag in old_tag_paths:
+        if _remember(old, tag=tag):
+            report.redirects += 1
+    return report
+
+
+def _author(login, name, report):
+    author = Author.objects.filter(wp_login=login).first()
+    if author:
+        return author
+    slug = base = slugify(name) or slugify(login) or "author"
+    n = 2
+    while Author.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    report.authors += 1
+    return Author.objects.create(name=name, slug=slug, wp_login=login)
+
+
+def _tag(slug, name, report):
+    tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name=name).first()
+    if tag is None:
+        report.tags += 1
+        tag = Tag.objects.create(slug=slug, name=name or slug)
+    return tag
+
+
+def _remember(old_path: str, **target) -> bool:
+    _obj, created = Redirect.objects.get_or_create(old_path=old_path, defaults=target)
+    return created
+
+
+def _create_article(item, r, post_id, status, authors, tags_by_slug, report):
+    title = (item.findtext("title") or "").strip() or f"Untitled post {post_id}"
+    slug = r.text(item, "post_name") or slugify(title)[:180] or f"post-{post_id}"
+    slug = unquote(slug)[:190]
+    if Article.objects.filter(slug=slug).exists():
+        slug = f"{slug[:180]}-wp{post_id}"
+    published_at = _date(r.text(item, "post_date_gmt"))
+    if status != Article.Status.DRAFT and published_at is None:
+        status = Article.Status.DRAFT
+    article = Article(
+        title=title[:200],
+        slug=slug,
+        standfirst=r.text(item, "encoded", r.excerpt)[:400],
+        body_markdown=html_to_markdown(r.text(item, "encoded", r.content)),
+        status=status,
+        published_at=published_at,
+        wp_post_id=post_id,
+    )
+    article.save()
+    creator = r.text(item, "creator", r.dc)
+    if creator in authors:
+        article.authors.add(authors[creator])
+    tag_ids = [
+        tags_by_slug[el.get("nicename")].pk
+        for el in item.findall("category")
+        if el.get("nicename") in tags_by_slug
+    ]
+    if tag_ids:
+        article.tags.add(*tag_ids)
+    return article
+
+
+def _local_file(url: str, media: Path | None) -> Path | None:
+    if media is None or "/wp-content/uploads/" not in url:
+        return None
+    relative = unquote(urlsplit(url).path.split("/wp-content/uploads/", 1)[1])
+    candidate = (media / relative).resolve()
+    if media.resolve() not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _attach(item, r, article, attachments, media, report):
+    post_id = r.text(item, "post_id")
+    thumbnail_id = None
+    for meta in item.findall(f"{{{r.wp}}}postmeta"):
+        if r.text(meta, "meta_key") == "_thumbnail_id":
+            thumbnail_id = r.text(meta, "meta_value")
+    for att_id, att in attachments.items():
+        url = r.text(att, "attachment_url")
+        is_thumbnail = att_id == thumbnail_id
+        if r.text(att, "post_parent") != post_id and not is_thumbnail:
+            continue
+        kind = mimetypes.guess_type(url)[0] or ""
+        local = _local_file(url, media)
+        if local is None:
+            if media is not None:
+                report.missing_files.append(url)
+            continue
+        title = (att.findtext("title") or "").strip() or local.stem
+        if kind == "application/pdf":
+            if article.attachments.filter(source_url=url).exists():
+                continue
+            with local.open("rb") as fh:
+                Attachment.objects.create(
+                    article=article, title=title, file=File(fh, name=local.name), source_url=url
+                )
+            report.attachments += 1
+        elif is_thumbnail and kind.startswith("image/") and not article.lead_image:
+            alt = ""
+            for meta in att.findall(f"{{{r.wp}}}postmeta"):
+                if r.text(meta, "meta_key") == "_wp_attachment_image_alt":
+                    alt = r.text(meta, "meta_value")
+            with local.open("rb") as fh:
+                article.lead_image.save(local.name, File(fh), save=False)
+            article.lead_image_alt = alt or title
+            article.save()
+            report.attachments += 1
