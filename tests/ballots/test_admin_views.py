@@ -1,0 +1,316 @@
+"""Organisers' pages: dashboard, readiness, grids and CSV imports, within scope."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn, UnitBranch
+from members.models import AuditEvent, Branch, User
+from tests.ballots.conftest import organiser
+from tests.ballots.factories import BallotFactory, BallotUnitFactory, BargainingUnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _dashboard(ballot, **query):
+    url = reverse("admin:ballots_ballot_dashboard", args=[ballot.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+@time_machine.travel(dt.datetime(2026, 3, 11, 9, tzinfo=dt.UTC), tick=False)
+def test_dashboard_shows_units_closest_first_with_charts_and_timetable(client, returns, national):
+    client.force_login(national)
+    response = client.get(_dashboard(returns["ballot"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Tax offices") < html.index("Jobcentres")
+    assert "Needs 5 more votes" in html
+    assert 'role="img"' in html
+    assert "<desc" in html
+    assert "Show the figures as a table" in html
+    assert "Notice of ballot to reach the employer" in html
+    assert "at least 50% of those entitled must vote" in html
+    assert "no support threshold" in html
+
+
+def test_dashboard_query_count_is_fixed(client, django_assert_max_num_queries, national):
+    """40 units x 5 branches x 10 days of returns: the same small number of queries."""
+    ballot = BallotFactory(opens_on=dt.date(2026, 3, 2), closes_on=dt.date(2026, 3, 31))
+    group = BargainingUnitFactory().group
+    from tests.factories import RegionFactory
+
+    region = RegionFactory()
+    branches = Branch.objects.bulk_create(
+        Branch(code=f"Q-{i}", name=f"Branch {i}", group=group, region=region) for i in range(200)
+    )
+    units = [BargainingUnitFactory(group=group) for _ in range(40)]
+    UnitBranch.objects.bulk_create(
+        UnitBranch(unit=units[i % 40], branch=b) for i, b in enumerate(branches)
+    )
+    BallotUnit.objects.bulk_create(BallotUnit(ballot=ballot, unit=u, entitled=500) for u in units)
+    TurnoutReturn.objects.bulk_create(
+        TurnoutReturn(ballot=ballot, branch=b, counted_on=dt.date(2026, 3, 2 + d), voted=d * 3)
+        for b in branches
+        for d in range(10)
+    )
+    client.force_login(national)
+    # session, user, 2 permission lookups, ballot, rules, action dates, units, series
+    with django_assert_max_num_queries(9):
+        response = client.get(_dashboard(ballot, as_of="2026-03-12"))
+    assert response.status_code == 200
+    assert response.content.decode().count("bl-chart__svg") == 12
+
+
+def test_group_organiser_gets_404_for_a_ballot_outside_their_group(client, world):
+    other = BallotFactory()
+    BallotUnitFactory(ballot=other, unit=world["u2"])
+    user = organiser(User.Role.GROUP, group=world["g1"])
+    client.force_login(user)
+    assert client.get(_dashboard(other)).status_code == 404
+    assert client.get(reverse("admin:ballots_turnout_grid", args=[other.pk])).status_code == 404
+    html = client.get(_dashboard(world["ballot"])).content.decode()
+    assert "Jobcentres" in html
+    assert "Tax offices" not in html
+
+
+def test_pages_need_the_ballots_permissions(client, world):
+    user = User.objects.create_user(
+        "noperm", password="x-long-password", is_staff=True, role=User.Role.NATIONAL
+    )
+    client.force_login(user)
+    assert client.get(_dashboard(world["ballot"])).status_code == 403
+    assert client.get(reverse("admin:ballots_readiness_grid")).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get(reverse("admin:ballots_readiness_overview"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_readiness_overview(client, world, national, django_assert_max_num_queries):
+    client.force_login(national)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("admin:ballots_readiness_overview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Contact coverage by branch" in html
+    assert "Jobcentres" in html
+    assert "Leeds JC" in html
+
+
+def _grid_post(world, **values):
+    data = {"on": "2026-03-20"}
+    for key, value in values.items():
+        branch, field = key.split("__")
+        data[f"b{world[branch].pk}-{field}"] = value
+    return data
+
+
+GOOD = {
+    "members": "80",
+    "staff_in_post": "120",
+    "with_email": "60",
+    "with_mobile": "50",
+    "with_contact": "70",
+    "with_home_address": "75",
+    "reps": "2",
+}
+
+
+def _row(branch, values):
+    return {f"{branch}__{k}": v for k, v in values.items()}
+
+
+def test_readiness_grid_saves_filled_rows_as_new_snapshots(client, world, national):
+    client.force_login(national)
+    url = reverse("admin:ballots_readiness_grid")
+    assert client.get(url).status_code == 200
+    before = BranchReadiness.objects.count()
+    data = _grid_post(world, **_row("b1", GOOD), **_row("b3", {**GOOD, "ballot_committee": "on"}))
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert BranchReadiness.objects.count() == before + 2
+    new = BranchReadiness.objects.get(branch=world["b3"], taken_on=dt.date(2026, 3, 20))
+    assert new.ballot_committee
+    assert new.source == "grid"
+    assert new.entered_by == national
+    assert AuditEvent.objects.filter(subject="ballots.branchreadiness", rows=2).exists()
+
+
+def test_readiness_grid_with_one_bad_row_saves_nothing(client, world, national):
+    client.force_login(national)
+    before = BranchReadiness.objects.count()
+    bad = {**GOOD, "with_contact": "200"}
+    response = client.post(
+        reverse("admin:ballots_readiness_grid"),
+        _grid_post(world, **_row("b1", GOOD), **_row("b2", bad)),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Nothing has been saved" in html
+    assert "cannot be more than the members" in html
+    assert 'value="200"' in html  # what was typed is kept
+    assert BranchReadiness.objects.count() == before
+
+
+def test_readiness_grid_only_lists_branches_in_scope(client, world):
+    user = organiser(User.Role.REGIONAL, region=world["north"])
+    client.force_login(user)
+    html = client.get(reverse("admin:ballots_readiness_grid")).content.decode()
+    assert "Leeds JC" in html
+    assert "Exeter JC" not in html
+    before = BranchReadiness.objects.count()
+    client.post(reverse("admin:ballots_readiness_grid"), _grid_post(world, **_row("b2", GOOD)))
+    assert BranchReadiness.objects.count() == before
+
+
+def test_turnout_grid_saves_and_same_day_replaces(client, world, national):
+    client.force_login(national)
+    url = reverse("admin:ballots_turnout_grid", args=[world["ballot"].pk])
+    assert client.get(url).status_code == 200
+    data = {"on": "2026-03-12", f"b{world['b1'].pk}-voted": "33"}
+    assert client.post(url, data).status_code == 302
+    data[f"b{world['b1'].pk}-voted"] = "35"
+    client.post(url, data)
+    assert list(TurnoutReturn.objects.values_list("voted", flat=True)) == [35]
+
+
+def test_turnout_grid_rejects_a_date_outside_the_ballot(client, world, national):
+    client.force_login(national)
+    url = reverse("admin:ballots_turnout_grid", args=[world["ballot"].pk])
+    response = client.post(url, {"on": "2026-05-01", f"b{world['b1'].pk}-voted": "3"})
+    assert response.status_code == 200
+    assert "within the ballot period" in response.content.decode()
+    assert not TurnoutReturn.objects.exists()
+
+
+def _csv(text):
+    return SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+
+
+READINESS_CSV = (
+    "branch_code,taken_on,members,staff_in_post,with_email,with_mobile,with_contact,"
+    "with_home_address,reps,advocates,meetings_held,ballot_committee\n"
+    "JC-1,2026-03-20,80,120,60,50,70,75,2,1,1,yes\n"
+    "TX-1,2026-03-20,40,,30,20,35,38,1,,,no\n"
+)
+
+
+def test_readiness_csv_import(client, world, national):
+    client.force_login(national)
+    before = BranchReadiness.objects.count()
+    response = client.post(reverse("admin:ballots_readiness_import"), {"file": _csv(READINESS_CSV)})
+    assert response.status_code == 302
+    assert BranchReadiness.objects.count() == before + 2
+    assert BranchReadiness.objects.filter(source="csv", branch__code="JC-1", ballot_committee=True)
+
+
+def test_readiness_csv_with_bad_lines_reports_each_and_saves_nothing(client, world, national):
+    client.force_login(national)
+    text = (
+        READINESS_CSV
+        + "NOPE,2026-03-20,1,1,1,1,1,1,0,0,0,no\n"
+        + "JC-2,tomorrow,5,5,9,1,1,1,0,0,0,maybe\n"
+        + "JC-2,2026-03-20,5,5,9,1,9,1,0,0,0,no\n"
+    )
+    before = BranchReadiness.objects.count()
+    response = client.post(reverse("admin:ballots_readiness_import"), {"file": _csv(text)})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 4: Unknown branch code" in html
+    assert "Line 5: Ballot committee formed: answer yes or no" in html
+    assert "Line 6:" in html
+    assert BranchReadiness.objects.count() == before
+
+
+def test_readiness_csv_missing_columns_and_not_utf8(client, world, national):
+    client.force_login(national)
+    url = reverse("admin:ballots_readiness_import")
+    assert (
+        "Missing column(s): members"
+        in client.post(
+            url, {"file": _csv("branch_code,taken_on\nJC-1,2026-03-01\n")}
+        ).content.decode()
+    )
+    bad = SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad", content_type="text/csv")
+    assert "not UTF-8" in client.post(url, {"file": bad}).content.decode()
+
+
+def test_readiness_csv_cannot_reach_branches_outside_scope(client, world):
+    user = organiser(User.Role.GROUP, group=world["g2"])
+    client.force_login(user)
+    html = client.post(
+        reverse("admin:ballots_readiness_import"), {"file": _csv(READINESS_CSV)}
+    ).content.decode()
+    assert "Line 2: Unknown branch code &#x27;JC-1&#x27;" in html
+
+
+def test_turnout_csv_import(client, world, national):
+    client.force_login(national)
+    url = reverse("admin:ballots_turnout_import")
+    assert client.get(url).status_code == 200
+    ballot = world["ballot"]
+    good = "branch_code,counted_on,voted\nJC-1,2026-03-05,10\nJC-2,2026-03-05,12\n"
+    assert client.post(url, {"ballot": ballot.pk, "file": _csv(good)}).status_code == 302
+    assert TurnoutReturn.objects.count() == 2
+    bad = (
+        "branch_code,counted_on,voted\nJC-1,2026-03-06,11\nJC-1,2026-03-06,12\nJC-2,2026-09-01,-1\n"
+    )
+    html = client.post(url, {"ballot": ballot.pk, "file": _csv(bad)}).content.decode()
+    assert "Line 3: This branch and date appear twice" in html
+    assert "Line 4:" in html
+    assert TurnoutReturn.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ballots_legalrule",
+        "ballots_bargainingunit",
+        "ballots_branchreadiness",
+        "ballots_readinessthreshold",
+        "ballots_structuretest",
+        "ballots_ballot",
+        "ballots_turnoutreturn",
+    ],
+)
+def test_admin_lists_and_add_pages_render(client, returns, national, name):
+    client.force_login(national)
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:{name}_add")).status_code in (200, 403)
+
+
+def test_snapshots_cannot_be_edited_and_out_of_scope_ones_are_404(client, world):
+    user = organiser(User.Role.GROUP, group=world["g1"])
+    client.force_login(user)
+    own = BranchReadiness.objects.filter(branch=world["b1"]).first()
+    other = BranchReadiness.objects.filter(branch=world["b3"]).first()
+    url = reverse("admin:ballots_branchreadiness_change", args=[own.pk])
+    response = client.post(url, {"members": "1"})
+    assert response.status_code in (200, 403)
+    own.refresh_from_db()
+    assert own.members == 100
+    assert (
+        client.get(reverse("admin:ballots_branchreadiness_change", args=[other.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("admin:ballots_bargainingunit_change", args=[world["u2"].pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("admin:ballots_bargainingunit_change", args=[world["u1"].pk])
+        ).status_code
+        == 200
+    )
+    listing = client.get(reverse("admin:ballots_ballot_changelist")).content.decode()
+    assert world["ballot"].name in listing
+    assert Ballot.objects.visible_to(user).count() == 1
