@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     # Start from the real environment minus what the test settings set up.
-    ours = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}
+    ours = {
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests only
+    }
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env["DJANGO_SETTINGS_MODULE"] = "campaign.settings"
     env.update(env_overrides)
@@ -63,6 +70,7 @@ def test_production_security_settings(settings):
     assert all("'unsafe-inline'" not in v for v in directives.values())
 
 
+@pytest.mark.django_db
 def test_security_headers_on_a_page(client):
     """Every response carries the CSP, nosniff, referrer and framing headers."""
     response = client.get("/", secure=True)
