@@ -21,7 +21,7 @@ from members.models import ConsentKind, Member
 @ratelimit("join")
 def join(request):
     """The join form. Every valid submission ends on the same page, known or not."""
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.member_join(
             email=form.cleaned_data["email"], details=form.details(), consents=form.consents()
@@ -95,7 +95,9 @@ def manage(request, token):
     member = _member_from(token)
     if member is None:
         return _link_invalid(request)
-    form = DetailsForm(request.POST or None, initial=DetailsForm.initial_for(member))
+    form = DetailsForm(
+        request.POST if request.method == "POST" else None, initial=DetailsForm.initial_for(member)
+    )
     if request.method == "POST" and form.is_valid():
         changed = services.member_update(member=member, details=form.details())
         messages.success(
