@@ -1,0 +1,15 @@
+"""gunicorn for the bench: the production configuration without the access log.
+
+Writing a log line per request to a pipe nobody reads would measure the pipe.
+"""
+
+import os
+from pathlib import Path
+
+exec((Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text())  # noqa: S102
+
+accesslog = None
+errorlog = "-"
+loglevel = "warning"
+# --quick loads the app once in the master and forks (faster start on a busy machine).
+preload_app = os.environ.get("BENCH_PRELOAD") == "1"
