@@ -124,6 +124,10 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+def _not_found(request, opts, object_id):
+    raise Http404
+
+
 class OrganiserAdminSite(AdminSite):
     site_header = "Rank and File organisers"
     site_title = "Rank and File admin"
@@ -153,6 +157,14 @@ class OrganiserAdminSite(AdminSite):
 
         wrapped.__dict__.update(inner.__dict__)
         return wrapped
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        super().register(model_or_iterable, admin_class, **options)
+        # Site-wide rule: an object the organiser may not see, or that does not
+        # exist, is a plain 404 on every change, history and delete page (Django
+        # would redirect with "doesn't exist", which differs per app otherwise).
+        for model_admin in self._registry.values():
+            model_admin._get_obj_does_not_exist_redirect = _not_found
 
     def get_urls(self):
         return [
