@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 SHORTCODE_RE = re.compile(r"\[/?(?:caption|gallery|embed|audio|video|playlist)\b[^\]]*\]")
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
           "table", "pre", "hr", "figure", "figcaption", "section", "article"}  # fmt: skip
+BLOCKS_CLOSED_BY_BLANK_LINE = {"p", "div", "section", "article", "figure", "figcaption",
+                               "h1", "h2", "h3", "h4", "h5", "h6"}  # fmt: skip
 SKIP = {"script", "style", "iframe", "object", "embed", "noscript", "form", "svg"}
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]])")
 
@@ -115,7 +117,7 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
-        if tag in ("p", "div", "section", "article", "figure", "figcaption") or tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        if tag in BLOCKS_CLOSED_BY_BLANK_LINE:
             self.block()
         elif tag in ("strong", "b"):
             self.out("**")

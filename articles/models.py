@@ -205,7 +205,11 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = "article"
         verbose_name_plural = "articles"
-        indexes = [GinIndex(fields=["search_vector"], name="article_search_vector_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="article_search_vector_gin"),
+            # Lists and counts of public articles read only this index (newest first).
+            models.Index(fields=["-published_at", "status"], name="article_public_list_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "withdrawn"])

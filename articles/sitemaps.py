@@ -3,7 +3,8 @@
     from articles.sitemaps import SITEMAPS
     SITEMAPS["elections"] = ElectionSitemap   # in your AppConfig.ready()
 
-/sitemap.xml reads the dict on each request, so later additions appear.
+/sitemap.xml is an index of the sections (``/sitemap-<name>.xml``, paged); it
+reads the dict on each request, so later additions appear.
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -24,9 +25,14 @@ def _public():
 class ArticleSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
+    limit = 2000
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at", "published_at")
+        return (
+            Article.objects.published()
+            .only("slug", "updated_at", "published_at")
+            .order_by("-published_at", "-pk")
+        )
 
     def lastmod(self, item):
         return max(item.updated_at, item.published_at)

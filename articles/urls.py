@@ -18,11 +18,18 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("search/", views.search, name="search"),
     path("feed/", public_page(LatestArticlesFeed()), name="feed"),
+    # An index of sections, each split into pages, so no response lists 10,000 URLs.
     path(
         "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         public_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
-        name="sitemap",
+        name="sitemap_section",
     ),
     # Old WordPress permalinks, redirected to their new pages when known.
     path(

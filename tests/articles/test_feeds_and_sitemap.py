@@ -53,7 +53,14 @@ def test_sitemap_lists_public_articles_tags_and_authors(client):
     draft = ArticleFactory(status="draft", published_at=None)
     ArticleFactory(status="scheduled", published_at=timezone.now() + timedelta(days=1))
     TagFactory(slug="empty")
-    xml = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    for section in ("articles", "tags", "authors", "pages"):
+        assert f"http://testserver/sitemap-{section}.xml" in index
+    xml = "".join(
+        client.get(f"/sitemap-{section}.xml").content.decode()
+        for section in ("articles", "tags", "authors")
+    )
     assert f"http://testserver{public.get_absolute_url()}" in xml
     assert draft.get_absolute_url() not in xml
     assert "/tags/pay/" in xml
@@ -74,6 +81,7 @@ def test_sitemap_sections_can_be_extended_by_other_apps(client):
 
     SITEMAPS["extra"] = Extra
     try:
-        assert "/elections/nec-2027/" in client.get("/sitemap.xml").content.decode()
+        assert "/sitemap-extra.xml" in client.get("/sitemap.xml").content.decode()
+        assert "/elections/nec-2027/" in client.get("/sitemap-extra.xml").content.decode()
     finally:
         del SITEMAPS["extra"]

@@ -147,7 +147,19 @@ def test_home_lists_latest_and_calls_to_action(client, many_articles):
 
 @pytest.mark.parametrize(
     "name",
-    ["home", "list", "tag", "author", "detail", "search", "feed", "tag_feed", "sitemap"],
+    [
+        "home",
+        "list",
+        "tag",
+        "author",
+        "detail",
+        "search",
+        "feed",
+        "tag_feed",
+        "sitemap",
+        "sitemap_articles",
+        "sitemap_tags",
+    ],
 )
 def test_public_pages_run_a_fixed_number_of_queries(
     client, many_articles, django_assert_max_num_queries, name
@@ -165,6 +177,8 @@ def test_public_pages_run_a_fixed_number_of_queries(
         "feed": reverse("articles:feed"),
         "tag_feed": reverse("articles:tag_feed", kwargs={"slug": tag.slug}),
         "sitemap": reverse("articles:sitemap"),
+        "sitemap_articles": "/sitemap-articles.xml",
+        "sitemap_tags": "/sitemap-tags.xml",
     }[name]
     with django_assert_max_num_queries(10):
         response = client.get(url)
