@@ -23,14 +23,19 @@ How it stays correct:
   (and local midnight, for pages that show "today"), so a scheduled article
   appears on time without any job running.
 
-A hit costs one cache read: ``get_many`` of the generation and the page, one SQL
-query with the database cache and none with Redis.
+A hit costs one cache read: ``get_many`` of the generation and the page's small
+entry, one SQL query with the database cache and none with Redis. The page's
+bytes are stored once under the digest of their content and kept in each
+process too (``PAGE_CACHE_LOCAL_BYTES``, 32 MB by default), so a hit does not
+move them out of the database again.
 """
 
 import hashlib
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from functools import lru_cache
@@ -88,9 +93,13 @@ DEFAULT_EXCLUDE = (
     r"^/join/",
 )
 
-GENERATION_KEY = "pagecache:generation"
-NEXT_PUBLISH_KEY = "pagecache:next-publish"
-PAGE_KEY_PREFIX = "pagecache:page:"
+# The format version is part of every key: after a deploy that changes what an
+# entry holds, old entries are simply never read.
+_V = "pagecache:2:"
+GENERATION_KEY = _V + "generation"
+NEXT_PUBLISH_KEY = _V + "next-publish"
+PAGE_KEY_PREFIX = _V + "page:"
+BODY_KEY_PREFIX = _V + "body:"
 
 # Headers a stored page must not replay: they belong to one exchange.
 _HOP_HEADERS = {"set-cookie", "date", "connection", "keep-alive", "transfer-encoding"}
@@ -117,6 +126,48 @@ def path_is_cacheable(path: str) -> bool:
     include = _compiled(tuple(_conf("INCLUDE", DEFAULT_INCLUDE)))
     exclude = _compiled(tuple(_conf("EXCLUDE", DEFAULT_EXCLUDE)))
     return bool(include and include.search(path)) and not (exclude and exclude.search(path))
+
+
+class _LocalBodies:
+    """This process's copies of page bodies, by digest of their bytes, least recently used out.
+
+    A body's key is the digest of its bytes, so a copy can never be stale: a hit
+    reads only the small page entry (and the generation) from the shared cache
+    and takes the bytes from here; another process fetches them once.
+    """
+
+    def __init__(self):
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(digest)
+            if body is not None:
+                self._items.move_to_end(digest)
+            return body
+
+    def put(self, digest: str, body: bytes) -> None:
+        limit = int(_conf("LOCAL_BYTES", 32 * 2**20))
+        if len(body) > limit:
+            return
+        with self._lock:
+            if digest in self._items:
+                return
+            self._items[digest] = body
+            self._size += len(body)
+            while self._size > limit:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+local_bodies = _LocalBodies()
 
 
 def _new_generation() -> str:
@@ -257,7 +308,13 @@ class PageCacheMiddleware:
         entry = found.get(key)
         now = time.time()
         if generation and entry and entry["generation"] == generation and entry["expires"] > now:
-            return self._replay(request, entry)
+            body = local_bodies.get(entry["digest"])
+            if body is None:
+                body = cache.get(BODY_KEY_PREFIX + entry["digest"])
+                if body is not None:
+                    local_bodies.put(entry["digest"], body)
+            if body is not None:
+                return self._replay(request, entry, body)
 
         if request.method != "GET":
             return self.get_response(request)
@@ -291,16 +348,22 @@ class PageCacheMiddleware:
         if expires - now < 1:
             return
         headers = [(k, v) for k, v in response.items() if k.lower() not in _HOP_HEADERS]
+        body = response.content
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
         entry = {
             "generation": generation,
             "expires": expires,
             "status": response.status_code,
             "headers": headers,
-            "content": response.content,
+            "digest": digest,
         }
-        cache.set(key, entry, max(1, int(expires - now)))
+        timeout = max(1, int(expires - now))
+        # The body first: a page entry never points at bytes that are not there yet.
+        cache.set(BODY_KEY_PREFIX + digest, body, timeout)
+        cache.set(key, entry, timeout)
+        local_bodies.put(digest, body)
 
-    def _replay(self, request, entry):
+    def _replay(self, request, entry, body):
         response = HttpResponse(status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
@@ -313,8 +376,8 @@ class PageCacheMiddleware:
         if conditional is not response:
             return conditional
         if request.method == "GET":
-            response.content = entry["content"]
-        response["Content-Length"] = str(len(entry["content"]))
+            response.content = body
+        response["Content-Length"] = str(len(body))
         response["X-Page-Cache"] = "hit"
         return response
 

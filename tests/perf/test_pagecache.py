@@ -275,3 +275,37 @@ def test_cached_hit_runs_no_sql_with_an_in_memory_cache(client, page_cache, sett
         response = _get(client, url)
     assert response["X-Page-Cache"] == "hit"
     assert len(queries) == 0
+
+
+def test_a_process_without_the_bytes_fetches_them_once(client, page_cache):
+    """Another app server (no local copy) reads the bytes from the shared cache, then keeps them."""
+    url = ArticleFactory(title="Shared bytes").get_absolute_url()
+    first = _get(client, url)
+    pagecache.local_bodies.clear()  # as on a process that did not build the page
+    with CaptureQueriesContext(connection) as queries:
+        second = _get(client, url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, url).content == first.content
+    assert len(queries) == 1
+
+
+def test_missing_bytes_make_a_miss_not_an_empty_page(client, page_cache):
+    """If the shared cache lost the bytes (culled), the page is built again."""
+    url = ArticleFactory(title="Culled bytes").get_absolute_url()
+    first = _get(client, url)
+    pagecache.local_bodies.clear()
+    from django.core.cache import cache
+
+    cache.delete(pagecache.BODY_KEY_PREFIX + _digest(first.content))
+    again = _get(client, url)
+    assert again["X-Page-Cache"] == "miss"
+    assert again.content == first.content
+
+
+def _digest(body):
+    import hashlib
+
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
