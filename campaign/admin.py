@@ -112,19 +112,36 @@ class ElectionScopedMixin(OrganiserAccessMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ElectionInlineMixin(OrganiserAccessMixin):
+    """Inlines: organisers edit them where they may edit the parent's election."""
+
+    def _editable(self, request, parent) -> bool:
+        election = getattr(parent, "election", parent)
+        return _election_editable(request, election if parent is not None else None)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
 def _warn(request, election):
     for warning in rules.slate_warnings(election):
         messages.warning(request, warning)
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(ElectionInlineMixin, admin.TabularInline):
     model = Position
     extra = 0
     fields = ["order", "title", "seats", "votes_per_member"]
     show_change_link = True  # the slate for each position is edited on its own page
 
 
-class ReservedSeatRuleInline(admin.TabularInline):
+class ReservedSeatRuleInline(ElectionInlineMixin, admin.TabularInline):
     model = ReservedSeatRule
     extra = 0
     fields = ["category", "seats", "position"]
@@ -230,7 +247,7 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         return response
 
 
-class CandidateInline(admin.StackedInline):
+class CandidateInline(ElectionInlineMixin, admin.StackedInline):
     model = Candidate
     extra = 0
     fields = [
@@ -297,7 +314,7 @@ class NoticeRuleAdmin(OrganiserAccessMixin, admin.ModelAdmin):
     has_add_permission = has_delete_permission = has_change_permission
 
 
-class NominationInline(admin.TabularInline):
+class NominationInline(OrganiserAccessMixin, admin.TabularInline):
     model = Nomination
     extra = 0
     fields = [

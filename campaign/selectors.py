@@ -90,21 +90,25 @@ def election_board(*, election: Election, user, today: datetime.date | None = No
     order = "nominations__meeting__branch__code"
     candidates = (
         Candidate.objects.filter(position__election=election)
+        .select_related("position")
         .annotate(
             n_verified=Count("nominations", filter=verified),
             n_unverified=Count("nominations", filter=unverified),
             verified_branches=ArrayAgg(
-                _branch_label(), filter=verified, ordering=order, default=[]
+                _branch_label(), filter=verified, order_by=order, default=[]
             ),
             unverified_branches=ArrayAgg(
-                _branch_label(), filter=unverified, ordering=order, default=[]
+                _branch_label(), filter=unverified, order_by=order, default=[]
             ),
         )
         .order_by("position__order", "position_id", "order", "pk")
     )
-    positions = {p.pk: BoardPosition(p) for p in election.positions.all()}
+    # Positions come with their candidates (one query): a position with no
+    # candidate on our slate has nothing to count, so it is not on the board.
+    positions: dict[int, BoardPosition] = {}
     for c in candidates:
-        positions[c.position_id].rows.append(
+        bp = positions.setdefault(c.position_id, BoardPosition(c.position))
+        bp.rows.append(
             BoardRow(
                 candidate=c,
                 verified=c.n_verified,
