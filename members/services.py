@@ -80,7 +80,11 @@ def _queue_email(member: Member, kind: str) -> None:
     from members.tasks import send_member_email
 
     member_id = member.pk
-    transaction.on_commit(lambda: send_member_email.enqueue(member_id=member_id, kind=kind))
+    # robust: the sign-up is saved; a queue that fails must not turn the answer
+    # into an error page (the exception is logged; joining again re-sends).
+    transaction.on_commit(
+        lambda: send_member_email.enqueue(member_id=member_id, kind=kind), robust=True
+    )
 
 
 def _give_consent(member: Member, kind: str, *, source: str, now: datetime) -> Consent:
