@@ -1,4 +1,9 @@
-"""Geometry for the server-rendered SVG charts (the templates draw them; no JavaScript)."""
+"""Geometry for the server-rendered SVG charts (the templates draw them; no JavaScript).
+
+Coordinates are handed to templates as ready-made strings: they must never be
+localised (a decimal comma would break the SVG), and formatting thousands of
+numbers through the template engine's localisation is slow.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -12,26 +17,23 @@ class LineChart:
     title: str
     summary: str
     points: str  # SVG polyline points
-    threshold_y: float | None
+    threshold_y: str | None
     threshold_label: str
-    y_ticks: list[tuple[float, str]]
-    x_ticks: list[tuple[float, str]]
-    last_x: float
-    last_y: float
-    width: int = WIDTH
-    height: int = HEIGHT
+    y_ticks: list[tuple[str, str]]
+    x_ticks: list[tuple[str, str]]
+    last_x: str
+    last_y: str
+    width: str = str(WIDTH)
+    height: str = str(HEIGHT)
+    plot_bottom: str = str(HEIGHT - PAD_BOTTOM)
+    plot_left: str = str(PAD_LEFT)
+    tick_right: str = str(PAD_LEFT - 4)
+    plot_right: str = str(WIDTH - PAD_RIGHT)
+    x_label_y: str = str(HEIGHT - 6)
 
-    @property
-    def plot_bottom(self) -> int:
-        return self.height - PAD_BOTTOM
 
-    @property
-    def plot_left(self) -> int:
-        return PAD_LEFT
-
-    @property
-    def plot_right(self) -> int:
-        return self.width - PAD_RIGHT
+def _n(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def turnout_chart(unit, series, opens_on: dt.date, closes_on: dt.date) -> LineChart:
@@ -43,10 +45,10 @@ def turnout_chart(unit, series, opens_on: dt.date, closes_on: dt.date) -> LineCh
     inner_h = HEIGHT - PAD_TOP - PAD_BOTTOM
 
     def x(day):
-        return round(PAD_LEFT + inner_w * (day - opens_on).days / total_days, 1)
+        return _n(PAD_LEFT + inner_w * (day - opens_on).days / total_days)
 
     def y(votes):
-        return round(PAD_TOP + inner_h * (1 - votes / top), 1)
+        return _n(PAD_TOP + inner_h * (1 - votes / top))
 
     points = " ".join(f"{x(d)},{y(v)}" for d, v in series)
     last = series[-1] if series else (opens_on, 0)
@@ -72,9 +74,10 @@ def turnout_chart(unit, series, opens_on: dt.date, closes_on: dt.date) -> LineCh
 @dataclass
 class Bar:
     label: str
-    y: float
-    width: float
-    value: float
+    y: str
+    text_y: str
+    width: str
+    value: str
     status: str
 
 
@@ -83,12 +86,15 @@ class BarChart:
     title: str
     summary: str
     bars: list[Bar]
-    target_x: float
+    target_x: str
     target_label: str
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
+    width: str
+    height: str
+    label_x: str
+    label_width: str
+    bar_height: str
+    target_bottom: str
+    target_label_y: str
 
 
 def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
@@ -100,9 +106,10 @@ def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
     bars = [
         Bar(
             label=s.branch.name[:24],
-            y=i * (bar_height + gap),
-            width=round(plot_width * m.contact / 100, 1),
-            value=m.contact,
+            y=str(i * (bar_height + gap)),
+            text_y=str(i * (bar_height + gap) + 11),
+            width=_n(plot_width * m.contact / 100),
+            value=f"{m.contact:g}",
             status=m.status,
         )
         for i, (s, m) in enumerate(shown)
@@ -112,14 +119,18 @@ def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
         f"{ready} of {len(rows)} branches are ready. The chart shows contact coverage for "
         f"the {len(shown)} least-covered branches against the {target}% target."
     )
+    height = max(1, len(bars)) * (bar_height + gap) + 20
     return BarChart(
         title="Contact coverage by branch",
         summary=summary,
         bars=bars,
-        target_x=label_width + plot_width * target / 100,
+        target_x=_n(label_width + plot_width * target / 100),
         target_label=f"Target {target}%",
-        width=label_width + plot_width + 60,
-        height=max(1, len(bars)) * (bar_height + gap) + 20,
-        label_width=label_width,
-        bar_height=bar_height,
+        width=str(label_width + plot_width + 60),
+        height=str(height),
+        label_x=str(label_width - 6),
+        label_width=str(label_width),
+        bar_height=str(bar_height),
+        target_bottom=str(height - 14),
+        target_label_y=str(height - 2),
     )

@@ -130,24 +130,25 @@ def turnout_by_unit(
     scope = scope_for(user)
     branch_sql, branch_params = _branch_scope_sql(scope, "b")
     unit_sql, unit_params = _unit_scope_sql(scope, "u")
+    # Each branch's latest return is one index probe (turnout_latest_idx), so the
+    # cost follows the number of branches, not the number of returns.
     sql = f"""
-        WITH latest AS (
-            SELECT DISTINCT ON (tr.branch_id) tr.branch_id, tr.voted
-            FROM ballots_turnoutreturn tr
-            WHERE tr.ballot_id = %s AND tr.counted_on <= %s
-            ORDER BY tr.branch_id, tr.counted_on DESC
-        ),
-        per_unit AS (
+        WITH per_unit AS (
             SELECT u.id AS unit_id, u.code, u.name, u.important_public_service AS ips,
                    bu.entitled,
                    COUNT(b.id) AS branches,
-                   COUNT(latest.branch_id) AS reporting,
+                   COUNT(latest.voted) AS reporting,
                    COALESCE(SUM(latest.voted), 0)::int AS votes
             FROM ballots_ballotunit bu
             JOIN ballots_bargainingunit u ON u.id = bu.unit_id
             LEFT JOIN ballots_unitbranch ub ON ub.unit_id = u.id
             LEFT JOIN members_branch b ON b.id = ub.branch_id AND {branch_sql}
-            LEFT JOIN latest ON latest.branch_id = b.id
+            LEFT JOIN LATERAL (
+                SELECT tr.voted FROM ballots_turnoutreturn tr
+                WHERE tr.ballot_id = bu.ballot_id AND tr.branch_id = b.id
+                  AND tr.counted_on <= %s
+                ORDER BY tr.counted_on DESC LIMIT 1
+            ) latest ON TRUE
             WHERE bu.ballot_id = %s AND {unit_sql}
             GROUP BY u.id, bu.entitled
         )
@@ -157,16 +158,7 @@ def turnout_by_unit(
         FROM per_unit
         ORDER BY ABS(votes - CEIL(entitled * %s::numeric / 100)) NULLS LAST, votes, name
     """  # noqa: S608
-    params = [
-        ballot.pk,
-        as_of,
-        *branch_params,
-        ballot.pk,
-        *unit_params,
-        pct,
-        support_pct,
-        pct,
-    ]
+    params = [*branch_params, as_of, ballot.pk, *unit_params, pct, support_pct, pct]
     elapsed, remaining, total = ballot_period(ballot, as_of)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
