@@ -6,6 +6,7 @@ bulk-inserted, and their search vectors computed afterwards in one UPDATE.
 
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Author, Tag
@@ -591,6 +592,11 @@ def load(*, articles: int = 40) -> dict:
     if created:
         Article.objects.update_search_vectors(ids=[a.pk for a in created])
         _invalidate_page_cache()
+    if len(created) > 1000:
+        # Fresh statistics, or the planner may pick a slow plan for the first requests.
+        with connection.cursor() as cursor:
+            for model in (Article, Article.tags.through, Article.authors.through):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"articles": len(created), "authors": len(authors), "tags": len(tags)}
 
 

@@ -45,7 +45,8 @@ class Command(BaseCommand):
             "search 'pay claim'": reverse("articles:search") + "?q=pay+claim",
             "search 'turnout -leeds'": reverse("articles:search") + "?q=turnout+-leeds",
             "feed": reverse("articles:feed"),
-            "sitemap": reverse("articles:sitemap"),
+            "sitemap index": reverse("articles:sitemap"),
+            "sitemap articles p.1": "/sitemap-articles.xml",
         }
         client = Client(HTTP_HOST="localhost")
         for name, url in pages.items():
