@@ -250,6 +250,17 @@ class Member(models.Model):
     def get_absolute_url(self):
         return reverse("admin:members_member_change", args=[self.pk])
 
+    def clean(self):
+        """The friendly message for member_email_unique_while_not_left."""
+        from django.core.exceptions import ValidationError
+
+        if self.email and self.status != self.Status.LEFT:
+            others = Member.objects.with_email(self.email).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"email": "Another member who has not left already has this email address."}
+                )
+
 
 class ConsentKind(models.TextChoices):
     FACTION = "faction", "Contact from the faction"

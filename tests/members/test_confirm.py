@@ -89,3 +89,8 @@ def test_welcome_page(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(0):
         response = client.get(reverse("members:join_welcome"))
     assert "nominate our candidates" in response.content.decode()
+
+
+def test_link_of_a_member_who_left_is_refused(client):
+    member = MemberFactory(status=Member.Status.LEFT)
+    assert client.get(confirm_url(member)).status_code == 400

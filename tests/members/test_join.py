@@ -1,6 +1,7 @@
 """The join form: validation, duplicates, spam checks, rate limit, emails."""
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -251,3 +252,32 @@ def test_rate_limit_gives_polite_429(client, join_data, settings):
     assert int(response["Retry-After"]) > 0
     assert client.get(URL).status_code == 200  # reading the form is never limited
     assert not Member.objects.exists()
+
+
+def test_check_email_page_makes_no_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        assert client.get(reverse("members:join_check_email")).status_code == 200
+
+
+def test_a_failing_email_queue_does_not_fail_the_answer(
+    client, join_data, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The sign-up is stored and the person sees the usual page; the error is logged."""
+    from members import tasks
+
+    def broken(**kwargs):
+        raise RuntimeError("queue down")
+
+    monkeypatch.setattr(tasks, "send_member_email", SimpleNamespace(enqueue=broken))
+    response = post(client, join_data(BranchFactory()), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Member.objects.count() == 1
+
+
+def test_member_clean_gives_the_friendly_duplicate_message():
+    from django.core.exceptions import ValidationError
+
+    MemberFactory(email="dup@example.org")
+    with pytest.raises(ValidationError, match="already has this email"):
+        Member(name="X", email=" DUP@example.org", status=Member.Status.PENDING).clean()
+    Member(name="X", email="dup@example.org", status=Member.Status.LEFT).clean()
