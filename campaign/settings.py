@@ -157,6 +157,10 @@ AXES_VERBOSE = False
 # A locked-out login answers 429 with this page (the lockout lives in the
 # database, so it holds on every app server).
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+# The same client address the rate limits use: behind a load balancer that is
+# the right-most X-Forwarded-For entry (RATELIMIT_CLIENT_IP_HEADER), otherwise
+# every organiser would share the balancer's address and one lockout.
+AXES_CLIENT_IP_CALLABLE = "campaign.ratelimit.client_ip"
 LOGIN_URL = "admin:login"
 
 # trust: two-factor authentication. Every staff user logs in with a password and

@@ -111,3 +111,24 @@ def test_lockout_lives_in_the_database_not_in_one_process(client, organiser):
     fresh = Client()  # another browser, as if on the other app server
     response = _attempt(fresh, organiser.username, PASSWORD, code=_code(organiser))
     assert response.status_code == 429
+
+
+def test_behind_a_load_balancer_the_forwarded_address_counts(client, organiser, settings):
+    """With the balancer's header configured, lockout is per real client, not per balancer."""
+    settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for _ in range(LIMIT):
+        client.post(
+            reverse("admin:login"),
+            {"username": organiser.username, "password": "wrong-guess", "otp_token": ""},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    # Another person behind the same balancer is not locked out.
+    response = client.post(
+        reverse("admin:login"),
+        {"username": organiser.username, "password": PASSWORD, "otp_token": _code(organiser)},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )
+    assert response.status_code == 302
