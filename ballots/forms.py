@@ -66,3 +66,48 @@ class TurnoutCsvForm(CsvUploadForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ballot"].queryset = Ballot.objects.visible_to(user)
+
+
+class ContactReadinessForm(forms.ModelForm):
+    """The readiness form a branch contact fills in (the same model rules apply)."""
+
+    class Meta:
+        model = BranchReadiness
+        fields = ["taken_on", *READINESS_FIELDS]
+        labels = {"taken_on": "Date of these figures"}
+        help_texts = {
+            "taken_on": "For example, 2026-03-14.",
+            "members": "Union members in the branch.",
+            "staff_in_post": "Everyone employed in the branch's area. Leave empty if unknown.",
+            "with_email": "Members whose personal (not work) email we hold.",
+            "with_contact": "Count each member once, whether we have an email, a mobile or both.",
+            "with_home_address": "Members whose ballot paper goes to their home.",
+        }
+        widgets = {
+            "taken_on": forms.DateInput(attrs={"type": "date"}),
+            **{
+                f: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "bl-num"})
+                for f in READINESS_FIELDS
+                if f != "ballot_committee"
+            },
+        }
+
+
+class ContactTurnoutForm(forms.Form):
+    counted_on = forms.DateField(
+        label="Date of the count",
+        help_text="For example, 2026-03-14.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    voted = forms.IntegerField(
+        label="Members who have told you they voted, in total so far",
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "bl-num"}),
+    )
+
+    def data_for_row(self) -> dict:
+        return {
+            "counted_on": self.cleaned_data["counted_on"].isoformat(),
+            "voted": str(self.cleaned_data["voted"]),
+        }

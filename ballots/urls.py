@@ -1,3 +1,11 @@
+"""The ballots app's own pages: branch contacts' signed-link reporting."""
+
+from django.urls import path
+
+from ballots import views
+
 app_name = "ballots"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("ballots/report/", views.contact_report, name="contact_report"),
+]

@@ -15,6 +15,16 @@ from tests.ballots.factories import (
 from tests.factories import BranchFactory, GroupFactory, RegionFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    """These tests sign in with force_login, whose request has no client address.
+
+    Login lockout (django-axes, keyed on the client address since the trust
+    work) is tested in tests/trust; here it would only fail on the missing address.
+    """
+    settings.AXES_ENABLED = False
+
+
 def organiser(role, **kwargs):
     """An organiser with every ballots permission (scope does the narrowing)."""
     user = UserFactory(role=role, **kwargs)

@@ -1,0 +1,106 @@
+"""Branch contacts report readiness and turnout through their signed link (no password).
+
+The link is campaign.models.BranchContactLink: ``from_token`` answers the live link
+or None, and ``link.branch`` is the only branch its holder may report for.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ballots.forms import ContactReadinessForm, ContactTurnoutForm
+from ballots.models import Ballot, BranchReadiness, TurnoutReturn
+from ballots.services import ImportRejected, readiness_record, turnout_record, turnout_validate
+from campaign.models import BranchContactLink
+from campaign.ratelimit import ratelimit
+
+
+def _live_ballots(branch, today):
+    """Ballots running now (or closed in the last two days) that count this branch."""
+    return list(
+        Ballot.objects.filter(
+            ballot_units__unit__unit_branches__branch=branch,
+            opens_on__lte=today,
+            closes_on__gte=today - timezone.timedelta(days=2),
+        ).distinct()
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+# Signed links are guessed by trying tokens: GETs count as well as POSTs.
+@ratelimit("manage", methods=("GET", "POST"))
+def contact_report(request):
+    """A branch contact enters readiness figures and, during a ballot, turnout."""
+    token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    link = BranchContactLink.from_token(token)
+    if link is None:
+        return render(request, "ballots/contact_invalid.html", status=403)
+    branch = link.branch
+    today = timezone.localdate()
+    ballots = _live_ballots(branch, today)
+    action = request.POST.get("action") if request.method == "POST" else None
+    readiness_form = ContactReadinessForm(
+        request.POST if action == "readiness" else None,
+        initial={"taken_on": today},
+        prefix="r",
+    )
+    turnout_forms = []
+    chosen = request.POST.get("ballot", "") if action == "turnout" else ""
+    for ballot in ballots:
+        posted = chosen == str(ballot.pk)
+        form = ContactTurnoutForm(
+            request.POST if posted else None,
+            initial={"counted_on": min(today, ballot.closes_on)},
+            prefix=f"t{ballot.pk}",
+        )
+        turnout_forms.append((ballot, form))
+    back = f"{reverse('ballots:contact_report')}?{urlencode({'token': token})}"
+    if action == "readiness" and readiness_form.is_valid():
+        snapshot = readiness_form.save(commit=False)
+        snapshot.branch = branch
+        readiness_record(user=None, snapshots=[snapshot], source=BranchReadiness.Source.LINK)
+        messages.success(request, "Thank you: your branch's figures are saved.")
+        return redirect(back)
+    for ballot, form in turnout_forms:
+        if chosen == str(ballot.pk) and form.is_valid():
+            try:
+                returns = turnout_validate(
+                    ballot=ballot,
+                    rows=[(branch.code, branch.code, form.data_for_row())],
+                    branches={branch.code.upper(): branch},
+                )
+            except ImportRejected as exc:
+                for error in exc.errors:
+                    form.add_error(
+                        "counted_on" if "period" in error.message else None, error.message
+                    )
+            else:
+                turnout_record(
+                    user=None, ballot=ballot, returns=returns, source=BranchReadiness.Source.LINK
+                )
+                messages.success(request, f"Thank you: the count for {ballot.name} is saved.")
+                return redirect(back)
+    last = branch.readiness.order_by("-taken_on", "-id").first()
+    last_counts = {
+        r.ballot_id: r
+        for r in TurnoutReturn.objects.filter(branch=branch, ballot__in=ballots)
+        .order_by("ballot_id", "-counted_on")
+        .distinct("ballot_id")
+    }
+    return render(
+        request,
+        "ballots/contact_report.html",
+        {
+            "link": link,
+            "branch": branch,
+            "token": token,
+            "readiness_form": readiness_form,
+            "turnout_forms": [(b, f, last_counts.get(b.pk)) for b, f in turnout_forms],
+            "last": last,
+        },
+    )
