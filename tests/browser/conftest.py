@@ -21,7 +21,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 740}
+NARROW = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
+# 200% browser zoom on a 1280px-wide window: 640 CSS pixels at twice the density.
+ZOOMED = {"width": 640, "height": 450}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
@@ -47,8 +50,10 @@ def browser():
         browser.close()
 
 
-def _context(browser, viewport, *, javascript=True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+def _context(browser, viewport, *, javascript=True, scale=1):
+    context = browser.new_context(
+        viewport=viewport, java_script_enabled=javascript, device_scale_factor=scale
+    )
     context.set_default_timeout(10_000)
     return context
 
@@ -81,8 +86,48 @@ def nojs_page(browser, live_server):
     context = _context(browser, PHONE, javascript=False)
     page = context.new_page()
     page.base = live_server.url
+    # Playwright's evaluate() never returns in a page without JavaScript, so the
+    # in-page checks (axe, scroll width) run in the JavaScript-on journeys only.
+    page.javascript = False
     yield page
     context.close()
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    """The narrowest phone the site supports: 320 CSS pixels."""
+    context = _context(browser, NARROW)
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def zoomed_page(browser, live_server):
+    """A desktop window at 200% zoom."""
+    context = _context(browser, ZOOMED, scale=2)
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def at_widths(narrow_page, zoomed_page, desktop_page):
+    """Open a path at 320px, at 200% zoom and on a desktop; check reflow, screenshot.
+
+    Use as ``at_widths("/articles/x/", "article")``.
+    """
+
+    def check(path: str, name: str):
+        for p in (narrow_page, zoomed_page):
+            p.goto(p.base + path)
+            assert_no_horizontal_scroll(p)
+        desktop_page.goto(desktop_page.base + path)
+        screenshot(desktop_page, name)
+
+    return check
 
 
 def screenshot(page, name: str) -> Path:
@@ -106,6 +151,72 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+def assert_accessible(page, state: str = ""):
+    """Zero axe-core WCAG 2.2 A/AA violations, reported readably when there are some."""
+    violations = axe_violations(page)
+    where = f"{page.url} {state}".strip()
+    assert violations == [], f"axe violations on {where}: " + "; ".join(
+        f"{v['id']} ({v['help']}) at {v['nodes']}" for v in violations
+    )
+
+
+def check_page(page, name: str, state: str = ""):
+    """The checks every public page gets: axe, no sideways scroll, a screenshot.
+
+    Without JavaScript only the screenshot is taken (see ``nojs_page``).
+    """
+    if getattr(page, "javascript", True):
+        assert_accessible(page, state)
+        assert_no_horizontal_scroll(page)
+    return screenshot(page, name)
+
+
+def focus_is_visible(page) -> bool:
+    """Whether the focused element draws a visible focus indicator (outline or shadow)."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return false;
+            const s = getComputedStyle(el);
+            const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+            const shadow = s.boxShadow && s.boxShadow !== 'none';
+            return outline || shadow;
+        }"""
+    )
+
+
+def focused(page) -> dict:
+    """Describe the focused element: tag, type, name, id and its text or label."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const label = el.labels && el.labels[0] ? el.labels[0].textContent : '';
+            return {tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '',
+                    id: el.id || '', text: (el.textContent || label || '').trim().slice(0, 80),
+                    label: label.trim()};
+        }"""
+    )
+
+
+def tab_to(page, matches, *, limit: int = 60, backwards: bool = False) -> dict:
+    """Press Tab (or Shift+Tab) until ``matches(focused)`` holds; check focus is visible.
+
+    Every element passed on the way must show its focus: a keyboard user sees
+    where they are at each step.
+    """
+    key = "Shift+Tab" if backwards else "Tab"
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        here = focused(page)
+        seen.append(here)
+        if here["tag"] != "body":
+            assert focus_is_visible(page), f"focus not visible on {here}"
+        if matches(here):
+            return here
+    raise AssertionError(f"never reached the element by {key}; passed {seen}")
 
 
 def assert_no_horizontal_scroll(page):
