@@ -5,6 +5,8 @@ each member's consent record points at the version they saw, stored in
 members.ConsentWording the first time it is used.
 """
 
+from django.db.models import Q
+
 from members.models import ConsentKind, ConsentWording
 
 WORDINGS = {
@@ -32,6 +34,25 @@ def current_version(kind: str) -> int:
 
 def current_text(kind: str) -> str:
     return WORDINGS[kind][current_version(kind)]
+
+
+def current_wordings(kinds) -> dict[str, ConsentWording]:
+    """Return the stored rows of the current wordings of `kinds` (one query when they exist)."""
+    wanted = {kind: current_version(kind) for kind in kinds}
+    if not wanted:
+        return {}
+    match = Q()
+    for kind, version in wanted.items():
+        match |= Q(kind=kind, version=version)
+    found = {w.kind: w for w in ConsentWording.objects.filter(match)}
+    for kind in wanted.keys() - found.keys():
+        found[kind] = current_wording(kind)
+    for kind, wording in found.items():
+        if wording.text != WORDINGS[kind][wanted[kind]]:
+            raise RuntimeError(
+                f"Consent wording {kind} v{wanted[kind]} was changed after use: add a new version."
+            )
+    return found
 
 
 def current_wording(kind: str) -> ConsentWording:

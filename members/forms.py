@@ -56,8 +56,9 @@ class GovukFormMixin:
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the summary at the top of the page."""
         items = [(self.summary_anchor, str(e)) for e in self.non_field_errors()]
-        for name, errors in self.errors.items():
-            if name == "__all__" or name not in self.fields:
+        for name in self.fields:  # in the order of the page, as GOV.UK does
+            errors = self.errors.get(name)
+            if not errors:
                 continue
             widget = self.fields[name].widget
             anchor = f"id_{name}_0" if isinstance(widget, forms.RadioSelect) else f"id_{name}"
@@ -86,7 +87,7 @@ class DetailsForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     branch = forms.TypedChoiceField(
-        label="Your union branch",
+        label="Branch",
         required=False,
         coerce=int,
         empty_value=None,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from members import conf
 from members.audit import audit_record
-from members.consent import current_wording
+from members.consent import current_wordings
 from members.models import AuditEvent, Branch, Consent, ConsentKind, Member, Workplace
 
 
@@ -87,9 +87,11 @@ def _queue_email(member: Member, kind: str) -> None:
     )
 
 
-def _give_consent(member: Member, kind: str, *, source: str, now: datetime) -> Consent:
-    return Consent.objects.create(
-        member=member, kind=kind, wording=current_wording(kind), given_at=now, source=source
+def _give_consent(member: Member, kinds, *, source: str, now: datetime) -> None:
+    wordings = current_wordings(kinds)
+    Consent.objects.bulk_create(
+        Consent(member=member, kind=k, wording=wordings[k], given_at=now, source=source)
+        for k in sorted(kinds)
     )
 
 
@@ -119,7 +121,10 @@ def member_join(
         if member is None:
             member = Member(email=email, status=Member.Status.PENDING, last_emailed_at=now)
             _apply_details(member, details)
-            member.full_clean(validate_unique=False, validate_constraints=False)
+            # branch and workplace were just read from the database: no need to re-check
+            member.full_clean(
+                exclude=["branch", "workplace"], validate_unique=False, validate_constraints=False
+            )
             try:
                 with transaction.atomic():  # a savepoint: the race below is expected
                     member.save()
@@ -128,8 +133,9 @@ def member_join(
                 if member is None:  # not the unique email after all: a real fault
                     raise
             else:
-                for kind in sorted(consents & set(ConsentKind.values)):
-                    _give_consent(member, kind, source="join form", now=now)
+                _give_consent(
+                    member, consents & set(ConsentKind.values), source="join form", now=now
+                )
                 _queue_email(member, "confirm")
                 return JoinResult(member.pk, JoinOutcome.CREATED, emailed=True)
 
@@ -220,7 +226,7 @@ def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> b
         Member.objects.select_for_update().filter(pk=member.pk).first()  # serialise per member
         if Consent.objects.filter(member=member, kind=kind, withdrawn_at__isnull=True).exists():
             return False
-        _give_consent(member, kind, source="manage page", now=now)
+        _give_consent(member, {kind}, source="manage page", now=now)
     return True
 
 
