@@ -145,6 +145,9 @@ class OrganiserAdminSite(AdminSite):
 
         def wrapped(request, *args, **kwargs):
             user = request.user
+            if request.path == reverse("admin:logout", current_app=self.name):
+                # Signing out needs no second factor (nor does the enrolment page's link).
+                return csrf_protect(never_cache(view))(request, *args, **kwargs)
             if (
                 otp_required()
                 and user.is_active

@@ -83,3 +83,20 @@ def serve_media(request, path: str):
     response["Cache-Control"] = "public, max-age=86400"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+def axes_client_ip(request) -> str | None:
+    """The client address for login lockout: the one the rate limits use, or None.
+
+    Requests made without a network peer (``force_login``, management
+    commands) have no address; django-axes stores None for them.
+    """
+    import ipaddress
+
+    from campaign.ratelimit import client_ip
+
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

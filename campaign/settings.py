@@ -160,7 +160,7 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 # The same client address the rate limits use: behind a load balancer that is
 # the right-most X-Forwarded-For entry (RATELIMIT_CLIENT_IP_HEADER), otherwise
 # every organiser would share the balancer's address and one lockout.
-AXES_CLIENT_IP_CALLABLE = "campaign.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "campaign.security.axes_client_ip"
 # Only when a load balancer we run appends the client address to this header.
 RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="")
 LOGIN_URL = "admin:login"

@@ -181,3 +181,12 @@ def test_command_reset_removes_devices(organiser, device):
 def test_command_unknown_user():
     with pytest.raises(CommandError):
         call_command("otp_device", "nobody", stdout=io.StringIO())
+
+
+def test_an_organiser_without_a_device_can_still_log_out(client, organiser):
+    """The enrolment page offers a way out: logging out needs no second factor."""
+    _login(client, organiser)
+    assert "Log out instead" in client.get(reverse("admin:otp_enrol")).content.decode()
+    response = client.post(reverse("admin:logout"))
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
