@@ -11,5 +11,6 @@ exec((Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text()) 
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
-# --quick loads the app once in the master and forks (faster start on a busy machine).
-preload_app = os.environ.get("BENCH_PRELOAD") == "1"
+# Load the app once in the master and fork the workers: a faster start on a busy
+# two-core machine (BENCH_PRELOAD=0 starts each worker on its own, as production does).
+preload_app = os.environ.get("BENCH_PRELOAD", "1") == "1"

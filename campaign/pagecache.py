@@ -24,13 +24,17 @@ How it stays correct:
   appears on time without any job running.
 
 A hit costs one cache read: ``get_many`` of the generation and the page's small
-entry, one SQL query with the database cache and none with Redis. The page's
+entry, one SQL query with the database cache and none with Redis; and none at
+all while this process's LISTEN connection has heard no change since it last
+read them (see ``_Listener``). The page's
 bytes are stored once under the digest of their content and kept in each
 process too (``PAGE_CACHE_LOCAL_BYTES``, 32 MB by default), so a hit does not
 move them out of the database again.
 """
 
+import contextlib
 import hashlib
+import os
 import re
 import secrets
 import threading
@@ -174,6 +178,119 @@ def _new_generation() -> str:
     return secrets.token_hex(8)
 
 
+CHANNEL = "pagecache"
+
+
+class _Listener:
+    """This process's LISTEN connection, and the page entries it may keep meanwhile.
+
+    Every invalidation also sends NOTIFY on the channel "pagecache". PostgreSQL
+    delivers a notification when the writer's transaction commits, so while
+    this connection is healthy and has heard nothing, the generation this
+    process last read is still current and a hit needs no query at all. Any
+    notification, a broken connection or a fork drops everything kept here and
+    the next request reads the shared cache again (one query). Off with
+    PAGE_CACHE_LISTEN=False (e.g. behind a pooler in transaction mode, where
+    LISTEN does not work).
+    """
+
+    RETRY_SECONDS = 5.0
+    MAX_ENTRIES = 5000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.conn = None
+        self.pid = None
+        self.failed_at = 0.0
+        self.generation = None
+        self.entries: dict[str, dict] = {}
+
+    def forget(self) -> None:
+        self.generation = None
+        self.entries = {}
+
+    def close(self) -> None:
+        with self.lock:
+            if self.conn is not None:
+                with contextlib.suppress(Exception):
+                    self.conn.close()
+            self.conn = None
+            self.forget()
+
+    def _connect(self):
+        import psycopg
+        from django.db import connections
+
+        wrapper = connections["default"]
+        if wrapper.vendor != "postgresql":
+            return None
+        params = {
+            k: v
+            for k, v in wrapper.get_connection_params().items()
+            if k not in {"cursor_factory", "context", "prepare_threshold", "server_side_binding"}
+        }
+        conn = psycopg.connect(autocommit=True, **params)
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
+
+    def _failed(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        self.conn = None
+        self.failed_at = time.monotonic()
+        self.forget()
+
+    def poll(self) -> bool:
+        """Drop what is kept if a change was announced; return whether keeping is safe."""
+        if not _conf("LISTEN", True):
+            return False
+        with self.lock:
+            if self.pid != os.getpid():  # a forked child must not share its parent's socket
+                self.conn, self.pid = None, os.getpid()
+                self.forget()
+            if self.conn is None:
+                if time.monotonic() - self.failed_at < self.RETRY_SECONDS:
+                    return False
+                try:
+                    self.conn = self._connect()
+                except Exception:
+                    self._failed()
+                    return False
+                if self.conn is None:
+                    self.failed_at = time.monotonic()
+                self.forget()  # nothing heard before LISTEN began can be trusted
+                return self.conn is not None
+            try:
+                pgconn = self.conn.pgconn
+                pgconn.consume_input()
+                heard = False
+                while pgconn.notifies() is not None:
+                    heard = True
+                if self.conn.broken or self.conn.closed:
+                    raise ConnectionError("listener connection lost")
+            except Exception:
+                self._failed()
+                return False
+            if heard:
+                self.forget()
+            return True
+
+    def lookup(self, key: str) -> dict | None:
+        return self.entries.get(key) if self.generation else None
+
+    def remember(self, generation: str, key: str, entry: dict) -> None:
+        with self.lock:
+            if self.conn is None:
+                return
+            if generation != self.generation or len(self.entries) >= self.MAX_ENTRIES:
+                self.forget()
+                self.generation = generation
+            self.entries[key] = entry
+
+
+listener = _Listener()
+
+
 def invalidate(**_signal_kwargs) -> None:
     """Make every stored page stale on every app server.
 
@@ -181,11 +298,17 @@ def invalidate(**_signal_kwargs) -> None:
     commits: a page built from the old rows between the two is stored under a
     generation that the second delete retires. (With the database cache the
     first delete is part of the writer's transaction; outside one the second
-    runs at once as well.)
+    runs at once as well.) The NOTIFY reaches every app server's listener when
+    the transaction commits.
     """
+    listener.forget()
     _cache().delete(GENERATION_KEY)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _cache().delete(GENERATION_KEY))
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and _conf("LISTEN", True):
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: (listener.forget(), _cache().delete(GENERATION_KEY)))
 
 
 def _m2m_changed(action, **kwargs):
@@ -301,12 +424,20 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
 
-        cache = _cache()
         key = page_key(request)
+        now = time.time()
+        listening = listener.poll()
+        if listening:
+            entry = listener.lookup(key)
+            if entry and entry["expires"] > now:
+                body = local_bodies.get(entry["digest"])
+                if body is not None:
+                    return self._replay(request, entry, body)  # no query at all
+
+        cache = _cache()
         found = cache.get_many([GENERATION_KEY, key, NEXT_PUBLISH_KEY])
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
-        now = time.time()
         if generation and entry and entry["generation"] == generation and entry["expires"] > now:
             body = local_bodies.get(entry["digest"])
             if body is None:
@@ -314,6 +445,8 @@ class PageCacheMiddleware:
                 if body is not None:
                     local_bodies.put(entry["digest"], body)
             if body is not None:
+                if listening:
+                    listener.remember(generation, key, entry)
                 return self._replay(request, entry, body)
 
         if request.method != "GET":
@@ -326,7 +459,9 @@ class PageCacheMiddleware:
         # that read retired the generation, so the page is built from new rows.
         response = self.get_response(request)
         if generation and _response_is_storable(request, response):
-            self._store(cache, key, generation, found.get(NEXT_PUBLISH_KEY), response, now)
+            entry = self._store(cache, key, generation, found.get(NEXT_PUBLISH_KEY), response, now)
+            if entry and listening:
+                listener.remember(generation, key, entry)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -346,7 +481,7 @@ class PageCacheMiddleware:
         if next_publish[1] is not None:
             expires = min(expires, next_publish[1])
         if expires - now < 1:
-            return
+            return None
         headers = [(k, v) for k, v in response.items() if k.lower() not in _HOP_HEADERS]
         body = response.content
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -362,6 +497,7 @@ class PageCacheMiddleware:
         cache.set(BODY_KEY_PREFIX + digest, body, timeout)
         cache.set(key, entry, timeout)
         local_bodies.put(digest, body)
+        return entry
 
     def _replay(self, request, entry, body):
         response = HttpResponse(status=entry["status"])

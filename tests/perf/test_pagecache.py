@@ -1,5 +1,6 @@
 """The shared page cache: what it stores, for whom, and when it lets go."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,20 @@ pytestmark = pytest.mark.django_db
 
 def _get(client, url, **extra):
     return client.get(url, **extra)
+
+
+def _sign_in(client, user):
+    """A signed-in session, as the admin login leaves it (without the login form's signals)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 
 
 def test_second_anonymous_get_is_a_hit(client, page_cache):
@@ -68,12 +83,12 @@ def test_signed_in_organiser_never_gets_nor_fills_the_cache(client, page_cache):
     organiser = get_user_model().objects.create_user(
         "organiser", password="correct horse battery", is_staff=True
     )
-    client.force_login(organiser)
+    _sign_in(client, organiser)
     for _ in range(2):
         response = _get(client, url)
         assert response.status_code == 200
         assert "X-Page-Cache" not in response
-    client.logout()
+    client.cookies.clear()
     assert _get(client, url)["X-Page-Cache"] == "miss"  # nothing stored meanwhile
 
 
@@ -83,7 +98,7 @@ def test_any_session_cookie_bypasses_a_stored_page(client, page_cache):
     _get(client, url)
     assert _get(client, url)["X-Page-Cache"] == "hit"
     organiser = get_user_model().objects.create_user("o2", is_staff=True)
-    client.force_login(organiser)
+    _sign_in(client, organiser)
     assert "X-Page-Cache" not in _get(client, url)
 
 
@@ -252,6 +267,7 @@ def test_switched_off_it_stores_nothing(client, settings, db):
 
 def test_cached_hit_is_one_sql_query(client, page_cache, settings):
     """With the database cache a hit is one read of the generation and the page together."""
+    settings.PAGE_CACHE_LISTEN = False
     url = ArticleFactory().get_absolute_url()
     _get(client, url)
     with CaptureQueriesContext(connection) as queries:
@@ -277,8 +293,9 @@ def test_cached_hit_runs_no_sql_with_an_in_memory_cache(client, page_cache, sett
     assert len(queries) == 0
 
 
-def test_a_process_without_the_bytes_fetches_them_once(client, page_cache):
+def test_a_process_without_the_bytes_fetches_them_once(client, page_cache, settings):
     """Another app server (no local copy) reads the bytes from the shared cache, then keeps them."""
+    settings.PAGE_CACHE_LISTEN = False
     url = ArticleFactory(title="Shared bytes").get_absolute_url()
     first = _get(client, url)
     pagecache.local_bodies.clear()  # as on a process that did not build the page
@@ -309,3 +326,60 @@ def _digest(body):
     import hashlib
 
     return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def test_hit_runs_no_query_while_the_listener_heard_nothing(client, page_cache):
+    """With LISTEN/NOTIFY a repeat hit in the same process reads nothing from the database."""
+    url = ArticleFactory(title="Quiet hit").get_absolute_url()
+    first = _get(client, url)
+    _get(client, url)  # a hit through the shared cache; now kept by this process
+    with CaptureQueriesContext(connection) as queries:
+        again = _get(client, url)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert len(queries) == 0
+
+
+def _wait_until(predicate, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_listener_hears_a_change_committed_on_another_server(settings):
+    """A NOTIFY sent at commit makes another process drop what it kept; not before commit."""
+    from django.db import transaction
+
+    settings.PAGE_CACHE_ENABLED = True
+    other = pagecache._Listener()  # another app server's process
+    try:
+        assert other.poll()
+        other.remember("generation-1", "page", {"expires": time.time() + 60})
+        with transaction.atomic():
+            pagecache.invalidate()
+            time.sleep(0.2)
+            other.poll()
+            assert other.lookup("page") is not None  # not committed: nothing heard yet
+        assert _wait_until(lambda: other.poll() and other.lookup("page") is None)
+    finally:
+        other.close()
+        pagecache.listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_listener_falls_back_to_the_shared_cache(settings):
+    """If the LISTEN connection dies, nothing kept locally is trusted any more."""
+    settings.PAGE_CACHE_ENABLED = True
+    other = pagecache._Listener()
+    try:
+        assert other.poll()
+        other.remember("generation-1", "page", {"expires": time.time() + 60})
+        other.conn.close()
+        assert not other.poll()
+        assert other.lookup("page") is None
+    finally:
+        other.close()
