@@ -6,7 +6,6 @@ CSV imports) are admin views in ballots/admin_views.py.
 """
 
 from django.contrib import admin
-from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -166,9 +165,7 @@ class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = admin.ModelAdmin.get_queryset(self, request).prefetch_related("progress")
-        branches = scope_for(request.user).filter(qs, branch_path="branch").values("pk")
-        units = BargainingUnit.objects.visible_to(request.user)
-        return qs.filter(Q(pk__in=branches) | Q(unit__in=units))
+        return qs.filter(pk__in=StructureTest.objects.visible_to(request.user).values("pk"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is BargainingUnit:

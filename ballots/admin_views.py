@@ -27,6 +27,7 @@ from ballots.models import (
     BargainingUnit,
     BranchReadiness,
     ReadinessThreshold,
+    StructureTest,
     TurnoutReturn,
 )
 from ballots.rules import RuleBook
@@ -121,6 +122,12 @@ def readiness_overview(request):
     thresholds = ReadinessThreshold.current()
     branches = latest_readiness(request.user, thresholds=thresholds)
     units = readiness_by_unit(request.user, thresholds=thresholds)
+    tests = list(
+        StructureTest.objects.visible_to(request.user)
+        .select_related("branch", "unit")
+        .prefetch_related("progress")
+        .order_by("deadline", "title")
+    )
     return render(
         request,
         "ballots/admin/readiness_overview.html",
@@ -131,6 +138,7 @@ def readiness_overview(request):
             units=units,
             branches=branches,
             chart=readiness_chart(branches, target=thresholds.min_contact),
+            structure_tests=[(t, t.progress.all()) for t in tests],
         ),
     )
 

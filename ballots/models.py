@@ -343,6 +343,18 @@ class ReadinessThreshold(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
+class StructureTestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return tests on branches in scope, or on units this organiser may see."""
+        scope = scope_for(user)
+        if not scope.members:
+            return self.none()
+        if scope.everything:
+            return self
+        units = BargainingUnit.objects.visible_to(user).values("pk")
+        return self.filter(Q(branch__isnull=False) & scope.q("branch") | Q(unit__in=units))
+
+
 class StructureTest(models.Model):
     """A target that tests the organisation, e.g. 70% of members sign by 14 March."""
 
@@ -359,6 +371,8 @@ class StructureTest(models.Model):
     )
     target_percent = models.PositiveSmallIntegerField(help_text="% of members to reach.")
     deadline = models.DateField()
+
+    objects = StructureTestQuerySet.as_manager()
 
     class Meta:
         ordering = ["deadline", "title"]

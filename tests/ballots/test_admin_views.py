@@ -314,3 +314,31 @@ def test_snapshots_cannot_be_edited_and_out_of_scope_ones_are_404(client, world)
     listing = client.get(reverse("admin:ballots_ballot_changelist")).content.decode()
     assert world["ballot"].name in listing
     assert Ballot.objects.visible_to(user).count() == 1
+
+
+def test_structure_tests_show_dated_progress_within_scope(client, world):
+    from ballots.models import StructureTest, StructureTestProgress
+
+    own = StructureTest.objects.create(
+        title="Sign the petition",
+        unit=world["u1"],
+        target_percent=70,
+        deadline=dt.date(2026, 3, 14),
+    )
+    StructureTestProgress.objects.create(
+        test=own, recorded_on=dt.date(2026, 3, 1), done=50, out_of=100
+    )
+    StructureTestProgress.objects.create(
+        test=own, recorded_on=dt.date(2026, 3, 8), done=72, out_of=100
+    )
+    StructureTest.objects.create(
+        title="Hidden test", branch=world["b3"], target_percent=50, deadline=dt.date(2026, 3, 14)
+    )
+    client.force_login(organiser(User.Role.GROUP, group=world["g1"]))
+    html = client.get(reverse("admin:ballots_readiness_overview")).content.decode()
+    assert "Sign the petition" in html
+    assert "8 Mar: 72% (met)" in html
+    assert "1 Mar: 50%" in html
+    assert "Hidden test" not in html
+    listing = client.get(reverse("admin:ballots_structuretest_changelist")).content.decode()
+    assert "Hidden test" not in listing
