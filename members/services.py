@@ -121,10 +121,9 @@ def member_join(
         if member is None:
             member = Member(email=email, status=Member.Status.PENDING, last_emailed_at=now)
             _apply_details(member, details)
-            # branch and workplace were just read from the database: no need to re-check
-            member.full_clean(
-                exclude=["branch", "workplace"], validate_unique=False, validate_constraints=False
-            )
+            # Field checks only: branch and workplace were just read from the database,
+            # and the unique-email rule is settled by the lock above and the index below.
+            member.clean_fields(exclude=["branch", "workplace"])
             try:
                 with transaction.atomic():  # a savepoint: the race below is expected
                     member.save()
