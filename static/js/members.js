@@ -43,9 +43,16 @@
       });
       group.hidden = !any;
     });
-    if (words.length && first && (select.selectedOptions[0] || {}).hidden !== false) {
-      first.selected = true;
+    var current = select.options[select.selectedIndex];
+    if (words.length && first && (!current || current.hidden || !current.value)) {
+      first.selected = true;  // keep the choice visible while narrowing
     }
-    status.textContent = words.length ? shown + " branch" + (shown === 1 ? "" : "es") + " match" : "";
+    if (!words.length) {
+      status.textContent = "";
+    } else if (shown === 0) {
+      status.textContent = "No branch matches: type its name in 'My branch is not listed' below.";
+    } else {
+      status.textContent = shown + (shown === 1 ? " branch matches" : " branches match");
+    }
   });
 })();
