@@ -182,9 +182,20 @@ class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 class BallotUnitInline(admin.TabularInline):
+    """A ballot may span groups; each organiser sees and edits only their own units."""
+
     model = BallotUnit
     extra = 1
     autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        units = BargainingUnit.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(unit__in=units)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ActionDateInline(admin.TabularInline):

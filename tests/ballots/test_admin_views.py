@@ -342,3 +342,38 @@ def test_structure_tests_show_dated_progress_within_scope(client, world):
     assert "Hidden test" not in html
     listing = client.get(reverse("admin:ballots_structuretest_changelist")).content.decode()
     assert "Hidden test" not in listing
+
+
+PAGES = [
+    ("dashboard", lambda w: reverse("admin:ballots_ballot_dashboard", args=[w["own_ballot"].pk])),
+    ("turnout grid", lambda w: reverse("admin:ballots_turnout_grid", args=[w["own_ballot"].pk])),
+    ("ballot", lambda w: reverse("admin:ballots_ballot_change", args=[w["own_ballot"].pk])),
+    ("unit", lambda w: reverse("admin:ballots_bargainingunit_change", args=[w["u1"].pk])),
+]
+OTHER = [
+    ("dashboard", lambda w: reverse("admin:ballots_ballot_dashboard", args=[w["other_ballot"].pk])),
+    ("turnout grid", lambda w: reverse("admin:ballots_turnout_grid", args=[w["other_ballot"].pk])),
+    ("ballot", lambda w: reverse("admin:ballots_ballot_change", args=[w["other_ballot"].pk])),
+    ("unit", lambda w: reverse("admin:ballots_bargainingunit_change", args=[w["u2"].pk])),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "own_status", "other_status"),
+    [("national", 200, 200), ("group", 200, 404), ("regional", 200, 404), ("editor", 404, 404)],
+)
+@pytest.mark.parametrize("page", range(len(PAGES)))
+def test_permission_matrix(client, world, role, own_status, other_status, page):
+    """Each role reaches its own group's ballot pages; anything else is a 404."""
+    world["own_ballot"] = BallotFactory()
+    BallotUnitFactory(ballot=world["own_ballot"], unit=world["u1"])
+    world["other_ballot"] = BallotFactory()
+    BallotUnitFactory(ballot=world["other_ballot"], unit=world["u2"])
+    if role == "regional":
+        # u2's branches are all moved out of the organiser's region
+        world["b3"].region = world["south"]
+        world["b3"].save()
+    extra = {"group": {"group": world["g1"]}, "regional": {"region": world["north"]}}
+    client.force_login(organiser(role, **extra.get(role, {})))
+    assert client.get(PAGES[page][1](world)).status_code == own_status
+    assert client.get(OTHER[page][1](world)).status_code == other_status
