@@ -281,3 +281,10 @@ def test_member_clean_gives_the_friendly_duplicate_message():
     with pytest.raises(ValidationError, match="already has this email"):
         Member(name="X", email=" DUP@example.org", status=Member.Status.PENDING).clean()
     Member(name="X", email="dup@example.org", status=Member.Status.LEFT).clean()
+
+
+def test_work_address_warning_shows_beside_the_field_when_the_form_has_errors(client, join_data):
+    response = client.post(URL, join_data(BranchFactory(), email="me@hmrc.gov.uk", name=""))
+    html = response.content.decode()
+    assert "This looks like a work address" in html
+    assert "Enter your full name" in html
