@@ -44,14 +44,29 @@ def content_version(request):
     return request._articles_version
 
 
-def public_page(view):
+def public_page(view=None, *, extra_etag=None):
     """Answer conditional requests with 304 and let shared caches keep the page briefly.
 
+    ``extra_etag(request)`` adds what else the page shows (e.g. the home page's
+    calls to action, which follow the election calendar) to the ETag; such a
+    page sends no Last-Modified, since that could not account for it.
     Organisers (who may see drafts) get private, uncached pages instead.
     """
+    if view is None:
+        return lambda v: public_page(v, extra_etag=extra_etag)
+
+    def etag(request, *args, **kwargs):
+        tag = content_version(request)[1]
+        if extra_etag is not None:
+            extra = str(extra_etag(request)).encode()
+            tag = hashlib.blake2b(tag.encode() + extra, digest_size=12).hexdigest()
+        return tag
+
     conditional = condition(
-        etag_func=lambda request, *a, **kw: content_version(request)[1],
-        last_modified_func=lambda request, *a, **kw: content_version(request)[0],
+        etag_func=etag,
+        last_modified_func=None
+        if extra_etag
+        else (lambda request, *a, **kw: content_version(request)[0]),
     )(view)
 
     @wraps(view)

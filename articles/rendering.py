@@ -120,9 +120,9 @@ def _render_table_close(self, tokens, idx, options, env):
 
 
 def _render_heading(self, tokens, idx, options, env):
-    """Shift headings down a level: the article title is the page's only <h1>."""
+    """Make a top-level heading an <h2>: the article title is the page's only <h1>."""
     token = tokens[idx]
-    level = min(int(token.tag[1]) + 1, 6)
+    level = max(int(token.tag[1]), 2)
     token.tag = f"h{level}"
     return self.renderToken(tokens, idx, options, env)
 

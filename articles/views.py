@@ -10,6 +10,7 @@ from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -30,31 +31,63 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
-def _calls_to_action() -> list[dict]:
-    """The current calls to action, each shown only once its page exists."""
-    calls = [
-        (
-            "members:join",
-            "Join us",
-            "Add your name in under a minute. We ask only what we need.",
-        ),
-        (
-            "campaign:election_list",
-            "Nominate our candidates",
-            "Get your branch AGM to nominate the rank-and-file slate.",
-        ),
-        (
-            "ballots:current",
-            "Vote in the ballot",
-            "Every vote counts towards the turnout threshold. Post yours today.",
-        ),
-    ]
-    out = []
-    for name, label, text in calls:
-        url = _url_or_none(name)
-        if url:
-            out.append({"url": url, "label": label, "text": text})
-    return out
+def _calls_to_action(request) -> list[dict]:
+    """The current calls to action: join, and nominate or vote while an election runs.
+
+    Computed once per request (the ETag and the page both use it).
+    """
+    if hasattr(request, "_articles_calls"):
+        return request._articles_calls
+    calls = []
+    join = _url_or_none("members:join")
+    if join:
+        calls.append(
+            {
+                "url": join,
+                "label": "Join us",
+                "text": "Add your name in under a minute. We ask only what we need.",
+            }
+        )
+    election = _current_election()
+    if election is not None:
+        today = timezone.localdate()
+        if today <= election.nominations_close:
+            calls.append(
+                {
+                    "url": election.get_absolute_url(),
+                    "label": f"Nominate our candidates for {election.name}",
+                    "text": "Ask your branch AGM to nominate the rank-and-file slate. "
+                    f"Nominations close on {election.nominations_close:%-d %B}.",
+                }
+            )
+        elif election.ballot_opens <= today:
+            calls.append(
+                {
+                    "url": election.get_absolute_url(),
+                    "label": f"Vote for our slate in {election.name}",
+                    "text": "The ballot is open until "
+                    f"{election.ballot_closes:%-d %B}. Every vote counts.",
+                }
+            )
+    request._articles_calls = calls
+    return calls
+
+
+def _current_election():
+    """Return the next or running published election, if the campaign app has one."""
+    try:
+        from django.apps import apps
+
+        election_model = apps.get_model("campaign", "Election")
+    except LookupError:
+        return None
+    return (
+        election_model.objects.published()
+        .filter(ballot_closes__gte=timezone.localdate())
+        .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
+        .order_by("ballot_opens")
+        .first()
+    )
 
 
 def _old_address(request, path: str):
@@ -65,7 +98,7 @@ def _old_address(request, path: str):
 
 
 @require_safe
-@public_page
+@public_page(extra_etag=_calls_to_action)
 def home(request):
     """The front page: latest articles and the current calls to action.
 
@@ -83,7 +116,7 @@ def home(request):
         {
             "lead": latest[0] if latest else None,
             "latest": latest[1:],
-            "calls": _calls_to_action(),
+            "calls": _calls_to_action(request),
         },
     )
 
@@ -266,7 +299,9 @@ def search(request):
         )
         page = _page(request, results)
         for article in page.object_list:
-            article.excerpt = highlight(article.headline)
+            # A match only in the title or tags: the standfirst says more than the body's start.
+            if START_SEL in article.headline or not article.standfirst:
+                article.excerpt = highlight(article.headline)
         context["page"] = page
     return render(request, "articles/search.html", context)
 

@@ -43,7 +43,7 @@ def test_add_and_publish_an_article(organiser_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     article = Article.objects.get(slug="branch-agm-season")
     assert article.is_public
-    assert "<h3>Dates</h3>" in article.body_html
+    assert "<h2>Dates</h2>" in article.body_html
     assert Article.objects.filter(search_vector=tag.name.split()[0].lower()).exists()
 
 

@@ -183,3 +183,38 @@ def test_public_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_home_calls_to_action_follow_the_election_calendar(client):
+    """Join always; nominate until nominations close; then vote while the ballot is open."""
+    import datetime
+
+    from tests.campaign.factories import ElectionFactory
+
+    election = ElectionFactory(name="NEC 2027", slug="nec-2027")
+    with time_machine.travel(datetime.datetime(2027, 2, 1, 12, tzinfo=datetime.UTC)):
+        first = client.get("/")
+        html = first.content.decode()
+        assert 'href="/join/"' in html
+        assert "Nominate our candidates for NEC 2027" in html
+        assert f'href="{election.get_absolute_url()}"' in html
+        assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    with time_machine.travel(datetime.datetime(2027, 4, 10, 12, tzinfo=datetime.UTC)):
+        response = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert response.status_code == 200
+        assert "Vote for our slate in NEC 2027" in response.content.decode()
+    with time_machine.travel(datetime.datetime(2027, 6, 1, 12, tzinfo=datetime.UTC)):
+        html = client.get("/").content.decode()
+        assert "NEC 2027" not in html
+
+
+def test_wordpress_style_query_on_home_redirects(client):
+    from articles.models import Redirect
+
+    article = ArticleFactory()
+    Redirect.objects.create(old_path="/?p=77", article=article)
+    response = client.get("/?p=77")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+    assert client.get("/?p=78").status_code == 200
+    assert client.get("/?p=abc").status_code == 200

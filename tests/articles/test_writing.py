@@ -59,8 +59,10 @@ def test_caption_is_written_as_a_table_line_above_the_table():
     assert 'aria-label="Pay by grade"' in html
 
 
-def test_headings_shift_down_so_the_title_stays_the_only_h1():
+def test_top_level_headings_become_h2_so_the_title_stays_the_only_h1():
     assert render("# Section").html.strip() == "<h2>Section</h2>"
+    assert render("## Section").html.strip() == "<h2>Section</h2>"
+    assert render("### Part").html.strip() == "<h3>Part</h3>"
 
 
 def test_column_alignment_uses_a_class_not_an_inline_style():
