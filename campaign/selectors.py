@@ -91,6 +91,8 @@ def election_board(*, election: Election, user, today: datetime.date | None = No
     candidates = (
         Candidate.objects.filter(position__election=election)
         .select_related("position")
+        # Only the columns shown: the rows are grouped by them, so narrow is fast.
+        .only("name", "order", "position__title", "position__seats", "position__order")
         .annotate(
             n_verified=Count("nominations", filter=verified),
             n_unverified=Count("nominations", filter=unverified),
