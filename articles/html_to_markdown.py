@@ -10,8 +10,6 @@ import re
 from html.parser import HTMLParser
 
 SHORTCODE_RE = re.compile(r"\[/?(?:caption|gallery|embed|audio|video|playlist)\b[^\]]*\]")
-BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
-          "table", "pre", "hr", "figure", "figcaption", "section", "article"}  # fmt: skip
 BLOCKS_CLOSED_BY_BLANK_LINE = {"p", "div", "section", "article", "figure", "figcaption",
                                "h1", "h2", "h3", "h4", "h5", "h6"}  # fmt: skip
 SKIP = {"script", "style", "iframe", "object", "embed", "noscript", "form", "svg"}

@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from articles.models import Article, Revision, Tag
 from tests.articles.factories import ArticleFactory, TagFactory
@@ -131,3 +133,39 @@ def test_editor_role_can_write_articles(client):
     editor = UserFactory(role=User.Role.EDITOR, is_superuser=True)
     client.force_login(editor)
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+@given(
+    title=st.text(max_size=250),
+    slug=st.text(max_size=60),
+    body=st.text(max_size=400),
+    status=st.sampled_from(["draft", "scheduled", "published", "withdrawn", "bogus", ""]),
+    when=st.sampled_from(["", "2026-13-45", "2030-01-01", "yesterday"]),
+)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_fuzzed_article_form_never_errors_and_never_half_saves(
+    organiser_client, title, slug, body, status, when
+):
+    before = Article.objects.count()
+    response = organiser_client.post(
+        reverse("admin:articles_article_add"),
+        _form(
+            title=title,
+            slug=slug,
+            body_markdown=body,
+            status=status,
+            published_at_0=when,
+            published_at_1="09:00" if when else "",
+        ),
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert Article.objects.count() == before
+        assert "errornote" in response.content.decode()
+    else:
+        assert Article.objects.count() == before + 1
