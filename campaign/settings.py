@@ -173,6 +173,13 @@ OTP_REQUIRED_FOR_STAFF = True
 OTP_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 1  # wait 1, 2, 4, ... seconds after each wrong code
 
+# trust: background tasks (campaign/task_recovery.py). A task left RUNNING this
+# long by a killed worker is queued again; failed tasks named here are retried
+# with exponential backoff (1, 2, 4, ... minutes) up to the number of attempts.
+TASK_STALE_AFTER_MINUTES = env.int("TASK_STALE_AFTER_MINUTES", default=15)
+TASK_RETRIES = {"members.tasks.send_member_email": 8}
+TASK_RETRY_BACKOFF_SECONDS = 60
+
 # Internationalisation ---------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

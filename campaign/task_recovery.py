@@ -1,4 +1,4 @@
-"""Recover tasks whose worker died while running them.
+"""Recover tasks whose worker died while running them, and retry failed ones.
 
 django-tasks-db marks a task RUNNING when a worker claims it and never looks
 at it again: if that worker is killed (OOM, deploy, power), the task stays
@@ -7,6 +7,14 @@ RUNNING tasks older than ``TASK_STALE_AFTER_MINUTES`` back to READY so a live
 worker runs them again; ``recover_stale_tasks_task`` does it every few minutes
 and re-enqueues itself, like the retention task. A task that may run twice this
 way must be idempotent (check before acting), as every task here should be.
+
+django-tasks-db does not retry a task that raised (say, the mail server was
+down). ``retry_failed_tasks()`` re-enqueues failed tasks named in
+``settings.TASK_RETRIES`` (path -> most attempts) with exponential backoff
+(``TASK_RETRY_BACKOFF_SECONDS`` * 2**(attempt-1)); it runs with the check above.
+Attempts are counted from the FAILED rows of the same task and arguments, and
+a failure is retried only when nothing newer was queued for them, so a sweep
+that runs twice queues one retry.
 """
 
 import logging
@@ -57,10 +65,49 @@ def schedule_next(*, after: timedelta = CHECK_EVERY) -> bool:
     return True
 
 
+def retry_failed_tasks() -> int:
+    """Queue another attempt of failed retryable tasks, with backoff; return how many."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    retries = getattr(settings, "TASK_RETRIES", {})
+    base = getattr(settings, "TASK_RETRY_BACKOFF_SECONDS", 60)
+    queued = 0
+    for path, most in retries.items():
+        failed = DBTaskResult.objects.filter(task_path=path, status="FAILED").order_by(
+            "enqueued_at"
+        )
+        latest = {}
+        for row in failed:
+            latest[_args_key(row.args_kwargs)] = row  # the last failure of each call
+        for row in latest.values():
+            attempts = failed.filter(args_kwargs=row.args_kwargs).count()
+            newer = DBTaskResult.objects.filter(
+                task_path=path, args_kwargs=row.args_kwargs, enqueued_at__gt=row.enqueued_at
+            ).exists()
+            if newer or attempts >= most:
+                continue
+            delay = timedelta(seconds=base * 2 ** (attempts - 1))
+            task_obj = import_string(path)
+            task_obj.using(run_after=timezone.now() + delay).enqueue(
+                *row.args_kwargs.get("args", []), **row.args_kwargs.get("kwargs", {})
+            )
+            queued += 1
+    if queued:
+        logger.warning("queued %d retry(ies) of failed tasks", queued)
+    return queued
+
+
+def _args_key(args_kwargs) -> str:
+    import json
+
+    return json.dumps(args_kwargs, sort_keys=True)
+
+
 @task()
 def recover_stale_tasks_task() -> int:
     schedule_next()
-    return requeue_stale_tasks()
+    return requeue_stale_tasks() + retry_failed_tasks()
 
 
 @task()

@@ -62,3 +62,71 @@ def test_command(db_queue):
     out = io.StringIO()
     call_command("recover_tasks", stdout=out)
     assert "Requeued 1 task(s)." in out.getvalue()
+
+
+def _run_ready_tasks():
+    """Do what one pass of `manage.py db_worker` does, inside the test's transaction."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    for row in DBTaskResult.objects.ready():
+        row.claim(worker.worker_id)
+        worker.run_task(row)
+
+
+def test_failed_email_is_retried_with_backoff_until_it_goes(db_queue, settings, mailoutbox):
+    """Mail server down: the send fails, is retried with growing delays, and is sent once."""
+    from unittest import mock
+
+    from django_tasks_db.models import DBTaskResult
+
+    from members.tasks import send_member_email
+    from tests.factories import MemberFactory
+
+    settings.TASK_RETRIES = {"members.tasks.send_member_email": 5}
+    settings.TASK_RETRY_BACKOFF_SECONDS = 0  # no waiting in the test
+    member = MemberFactory()
+    send_member_email.enqueue(member_id=member.pk, kind="welcome")
+    down = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("mail server down"),
+    )
+    with down:
+        for _ in range(2):  # two attempts fail while the server is down
+            _run_ready_tasks()
+            assert task_recovery.retry_failed_tasks() == 1
+            assert task_recovery.retry_failed_tasks() == 0  # one retry per failure
+    _run_ready_tasks()
+    rows = DBTaskResult.objects.filter(task_path="members.tasks.send_member_email")
+    assert sorted(rows.values_list("status", flat=True)) == ["FAILED", "FAILED", "SUCCESSFUL"]
+    assert len(mailoutbox) == 1
+    assert task_recovery.retry_failed_tasks() == 0
+
+
+def test_retries_stop_after_the_most_attempts(db_queue, settings):
+    from unittest import mock
+
+    from members.tasks import send_member_email
+    from tests.factories import MemberFactory
+
+    settings.TASK_RETRIES = {"members.tasks.send_member_email": 2}
+    settings.TASK_RETRY_BACKOFF_SECONDS = 0
+    send_member_email.enqueue(member_id=MemberFactory().pk, kind="welcome")
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError,
+    ):
+        _run_ready_tasks()
+        assert task_recovery.retry_failed_tasks() == 1
+        _run_ready_tasks()
+        assert task_recovery.retry_failed_tasks() == 0
