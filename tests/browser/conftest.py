@@ -58,15 +58,34 @@ def _context(browser, viewport, *, javascript=True, scale=1):
     return context
 
 
+def _watch_errors(page) -> list[str]:
+    """Collect script errors and failed sub-resources (CSS, images, scripts).
+
+    A 4xx/5xx page itself (an error page shown on purpose) is not an error here.
+    """
+    errors: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", on_response)
+    return errors
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A phone-sized page with JavaScript on; `page.base` is the live server's URL."""
     context = _context(browser, PHONE)
     page = context.new_page()
     page.base = live_server.url
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
+    page.console_errors = _watch_errors(page)
     yield page
     context.close()
 
