@@ -16,23 +16,23 @@ class Deadline:
     rule: LegalRule | None
     done_on: dt.date | None = None
     note: str = ""
-    kind: str = "deadline"  # "deadline" (must act by) or "date" (informational)
+    kind: str = "deadline"  # "deadline" (must act by), "cutoff" (warn before), or "date"
     problem: str = ""  # something wrong whatever the date, e.g. action after expiry
 
     def days_left(self, today: dt.date) -> int | None:
         return (self.due - today).days if self.due else None
 
     def state(self, today: dt.date) -> str:
-        """Return done, late, missed, soon, ok, or unknown."""
+        """Return done, late, missed, passed, soon, ok, or unknown."""
         if self.due is None:
             return "unknown"
         if self.done_on is not None:
             return "done" if self.done_on <= self.due else "late"
-        if self.kind != "deadline":
+        if self.kind == "date":
             return "ok"
         left = self.days_left(today)
         if left < 0:
-            return "missed"
+            return "missed" if self.kind == "deadline" else "passed"
         if left < SOON_DAYS:
             return "soon"
         return "ok"
@@ -103,9 +103,13 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
         )
     deadlines.append(Deadline("Ballot opens", opens, None, kind="date"))
     if ballot.new_member_cutoff:
-        deadlines.append(Deadline("New-member cut-off", ballot.new_member_cutoff, None))
+        deadlines.append(
+            Deadline("New-member cut-off", ballot.new_member_cutoff, None, kind="cutoff")
+        )
     if ballot.replacement_cutoff:
-        deadlines.append(Deadline("Replacement-paper cut-off", ballot.replacement_cutoff, None))
+        deadlines.append(
+            Deadline("Replacement-paper cut-off", ballot.replacement_cutoff, None, kind="cutoff")
+        )
     deadlines.append(Deadline("Ballot closes", ballot.closes_on, None, kind="date"))
     expiry = None
     if ballot.statutory:

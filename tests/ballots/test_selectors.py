@@ -137,3 +137,20 @@ def test_readiness_scope(world):
     user = organiser(User.Role.REGIONAL, region=world["south"])
     assert {s.branch.code for s, _ in latest_readiness(user)} == {"JC-2", "TX-2"}
     assert {u.code: u.reporting for u in readiness_by_unit(user)} == {"jobcentres": 1, "tax": 1}
+
+
+@pytest.mark.parametrize(
+    ("entitled", "turnout_votes", "support_votes"),
+    [(200, 100, 80), (201, 101, 81), (101, 51, 41), (1, 1, 1), (0, 0, 0), (99999, 50000, 40000)],
+)
+def test_threshold_votes_round_up(returns, national, entitled, turnout_votes, support_votes):
+    """'At least 50%' of 201 is 101 votes (100 would be 49.75%); the same for 40% yes."""
+    from ballots.models import BallotUnit
+
+    ballot = returns["ballot"]
+    ballot.opens_on = dt.date(2026, 2, 17)  # the support rule still applies
+    ballot.save()
+    BallotUnit.objects.filter(ballot=ballot).update(entitled=entitled)
+    tax = {u.code: u for u in turnout_by_unit(ballot, national, as_of=AS_OF)}["tax"]
+    assert tax.threshold_votes == turnout_votes
+    assert tax.support_votes == support_votes

@@ -93,3 +93,13 @@ def test_a_ballot_before_any_recorded_rule_says_so():
     notice = _by_label(ballot_timetable(ballot))["Notice of ballot to reach the employer"]
     assert notice.due is None
     assert notice.flag(D(2016, 1, 1)) == "No rule recorded for this date"
+
+
+def test_cutoffs_warn_before_but_are_not_missed_after():
+    ballot = BallotFactory(
+        opens_on=D(2026, 3, 2), closes_on=D(2026, 3, 31), replacement_cutoff=D(2026, 3, 25)
+    )
+    cutoff = _by_label(ballot_timetable(ballot))["Replacement-paper cut-off"]
+    assert cutoff.flag(D(2026, 3, 23)) == "2 days left"
+    assert cutoff.flag(D(2026, 3, 26)) == ""
+    assert cutoff.state(D(2026, 3, 26)) == "passed"
