@@ -106,6 +106,31 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
         )
 
+    def related_to(self, article, tag_ids, *, limit=3, window=50):
+        """Return public articles sharing most tags with ``article``, newest first on ties.
+
+        Candidates are the ``window`` newest public articles of each tag, read
+        from the indexes, so the cost does not grow with the archive.
+        """
+        a, at = Article._meta.db_table, Article.tags.through._meta.db_table
+        sql = f"""
+            SELECT art.id, art.title, art.slug, art.published_at, art.standfirst,
+                   COUNT(*) AS shared
+            FROM unnest(%s::bigint[]) AS t(tag_id)
+            CROSS JOIN LATERAL (
+                SELECT c.id FROM {a} c JOIN {at} ct ON ct.article_id = c.id
+                WHERE ct.tag_id = t.tag_id AND c.id <> %s
+                  AND c.status IN ('published', 'scheduled') AND c.published_at <= %s
+                ORDER BY c.published_at DESC LIMIT %s
+            ) AS candidate
+            JOIN {a} art ON art.id = candidate.id
+            GROUP BY art.id
+            ORDER BY shared DESC, art.published_at DESC, art.id DESC
+            LIMIT %s
+        """  # noqa: S608 - table names come from model metadata
+        params = [list(tag_ids), article.pk, timezone.now(), window, limit]
+        return list(Article.objects.raw(sql, params))
+
     def update_search_vectors(self, ids=None):
         """Recompute the stored search vectors (all articles, or those with these ids)."""
         sql = f"""

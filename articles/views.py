@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -164,7 +164,7 @@ def _article_queryset():
         Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
         "attachments",
         "corrections",
-    ).defer("search_vector", "body_text")
+    ).defer("search_vector")
 
 
 def _render_article(request, article, *, preview=False):
@@ -186,13 +186,7 @@ def _render_article(request, article, *, preview=False):
         )
     tag_ids = [t.pk for t in article.tags.all()]
     if tag_ids:
-        related = list(
-            public.filter(tags__in=tag_ids)
-            .exclude(pk=article.pk)
-            .annotate(shared=Count("tags"))
-            .only("title", "slug", "published_at", "standfirst")
-            .order_by("-shared", "-published_at")[:3]
-        )
+        related = Article.objects.related_to(article, tag_ids)
     og_image = ""
     if article.lead_image:
         og_image = article.lead_image.url
