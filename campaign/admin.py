@@ -344,6 +344,7 @@ class BranchMeetingAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.ModelAdmi
     autocomplete_fields = ["branch", "mover"]
     inlines = [NominationInline]
     change_list_template = "campaign/admin/meeting_change_list.html"
+    change_form_template = "campaign/admin/meeting_change_form.html"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Member:
