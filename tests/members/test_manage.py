@@ -167,3 +167,14 @@ def test_forged_or_expired_links_open_nothing(client, member, name, time_machine
 def test_erased_page(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(0):
         assert client.get(reverse("members:erased")).status_code == 200
+
+
+def test_changes_through_the_link_are_rate_limited(client, member, settings):
+    settings.RATELIMITS = {"manage": "2/h"}
+    post = url(member, "members:manage_consent")
+    codes = [
+        client.post(post, {"kind": ConsentKind.BRANCH, "action": "withdraw"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    assert client.get(url(member)).status_code == 200  # reading is never limited
