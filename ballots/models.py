@@ -194,14 +194,34 @@ class UnitBranch(models.Model):
             raise ValidationError({"branch": "This branch belongs to another group."})
 
 
-class BranchReadiness(models.Model):
+class Source(models.TextChoices):
+    ADMIN = "admin", "Organiser (admin)"
+    GRID = "grid", "Organiser (grid)"
+    CSV = "csv", "CSV import"
+    LINK = "link", "Branch contact (signed link)"
+
+
+class EnteredFigures(models.Model):
+    """Who entered a figure, by which route, and when."""
+
+    source = models.CharField(max_length=10, choices=Source, default=Source.ADMIN)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the figures outlive the organiser's account
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class BranchReadiness(EnteredFigures):
     """A dated snapshot of a branch's figures. Never edited: a new figure is a new row."""
 
-    class Source(models.TextChoices):
-        ADMIN = "admin", "Organiser (admin)"
-        GRID = "grid", "Organiser (grid)"
-        CSV = "csv", "CSV import"
-        LINK = "link", "Branch contact (signed link)"
+    Source = Source
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="readiness")
     taken_on = models.DateField(help_text="The date these figures describe.")
@@ -223,15 +243,6 @@ class BranchReadiness(models.Model):
     advocates = models.PositiveIntegerField("workplace advocates", default=0)
     meetings_held = models.PositiveIntegerField("members' meetings held", default=0)
     ballot_committee = models.BooleanField("ballot committee formed", default=False)
-    source = models.CharField(max_length=10, choices=Source, default=Source.ADMIN)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # the figures outlive the organiser's account
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["branch", "-taken_on", "-id"]
@@ -534,24 +545,13 @@ class ActionDate(models.Model):
         return f"Action on {self.starts_on:%d %b %Y}"
 
 
-class TurnoutReturn(models.Model):
+class TurnoutReturn(EnteredFigures):
     """How many members of a branch have told us they voted, as of a date (cumulative)."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="turnout_returns")
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="turnout_returns")
     counted_on = models.DateField(help_text="The date of the count.")
     voted = models.PositiveIntegerField(help_text="Members who have told us they voted, so far.")
-    source = models.CharField(
-        max_length=10, choices=BranchReadiness.Source, default=BranchReadiness.Source.ADMIN
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # the figures outlive the organiser's account
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["ballot", "branch", "-counted_on"]

@@ -19,38 +19,33 @@ from ballots.rules import Kind, RuleBook
 from members.scoping import Scope, scope_for
 
 
-def _branch_scope_sql(scope: Scope, alias: str) -> tuple[str, list]:
-    """Return an SQL condition on a members_branch alias that keeps branches in scope."""
+def _scope_sql(scope: Scope, *, group: str, region: str) -> tuple[str, list]:
+    """Return (SQL condition, params) for a scope, from its group and region conditions."""
     if not scope.members:
         return "FALSE", []
     if scope.everything:
         return "TRUE", []
     if scope.group_id is not None:
-        return f"{alias}.group_id = %s", [scope.group_id]
+        return group, [scope.group_id]
     if scope.region_id is not None:
-        return f"{alias}.region_id = %s", [scope.region_id]
+        return region, [scope.region_id]
     return "FALSE", []
+
+
+def _branch_scope_sql(scope: Scope, alias: str) -> tuple[str, list]:
+    """Keep the rows of a members_branch alias that are in scope."""
+    return _scope_sql(scope, group=f"{alias}.group_id = %s", region=f"{alias}.region_id = %s")
 
 
 def _unit_scope_sql(scope: Scope, alias: str) -> tuple[str, list]:
-    """Return an SQL condition on a ballots_bargainingunit alias for units in scope."""
-    if not scope.members:
-        return "FALSE", []
-    if scope.everything:
-        return "TRUE", []
-    if scope.group_id is not None:
-        return f"{alias}.group_id = %s", [scope.group_id]
-    if scope.region_id is not None:
-        sql = (
-            "EXISTS (SELECT 1 FROM ballots_unitbranch sub_ub "
-            "JOIN members_branch sub_b ON sub_b.id = sub_ub.branch_id "
-            "WHERE sub_ub.unit_id = {alias}.id AND sub_b.region_id = %s)"
-        )
-        return (
-            sql.replace("{alias}", alias),
-            [scope.region_id],
-        )
-    return "FALSE", []
+    """Keep the units (ballots_bargainingunit alias) in scope: a regional organiser's
+    are those with at least one branch in the region."""
+    region = (
+        "EXISTS (SELECT 1 FROM ballots_unitbranch sub_ub "
+        "JOIN members_branch sub_b ON sub_b.id = sub_ub.branch_id "
+        "WHERE sub_ub.unit_id = {alias}.id AND sub_b.region_id = %s)"
+    ).replace("{alias}", alias)
+    return _scope_sql(scope, group=f"{alias}.group_id = %s", region=region)
 
 
 @dataclass
