@@ -6,6 +6,7 @@ redirects by old path.
 """
 
 import mimetypes
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,11 +14,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
 
 from articles.html_to_markdown import html_to_markdown
 from articles.models import Article, Attachment, Author, Redirect, Tag
+from campaign.uploads import safe_upload_to
+
+_IMAGE_UPLOAD = safe_upload_to("articles/images")
 
 STATUSES = {
     "publish": Article.Status.PUBLISHED,
@@ -129,7 +134,9 @@ def import_wxr(path: str | Path, *, media_dir: str | Path | None = None) -> Impo
         post_id = int(r.text(item, "post_id"))
         article = Article.objects.filter(wp_post_id=post_id).first()
         if article is None:
-            article = _create_article(item, r, post_id, status, authors, tags_by_slug, report)
+            article = _create_article(
+                item, r, post_id, status, authors, tags_by_slug, report, media
+            )
             report.created += 1
         else:
             report.unchanged += 1
@@ -173,7 +180,31 @@ def _remember(old_path: str, **target) -> bool:
     return created
 
 
-def _create_article(item, r, post_id, status, authors, tags_by_slug, report):
+_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def _local_images(markdown: str, media: Path | None, report) -> str:
+    """Copy images the post shows from wp-content/uploads here, and point at the copies.
+
+    Images left on the old site would be blocked by our content security policy.
+    """
+
+    def replace(match):
+        alt, url = match.groups()
+        local = _local_file(url, media)
+        if local is None:
+            if media is not None and "/wp-content/uploads/" in url:
+                report.missing_files.append(url)
+            return match.group(0)
+        with local.open("rb") as fh:
+            name = default_storage.save(_IMAGE_UPLOAD(None, local.name), File(fh))
+        report.attachments += 1
+        return f"![{alt}]({default_storage.url(name)})"
+
+    return _IMAGE_RE.sub(replace, markdown)
+
+
+def _create_article(item, r, post_id, status, authors, tags_by_slug, report, media=None):
     title = (item.findtext("title") or "").strip() or f"Untitled post {post_id}"
     slug = r.text(item, "post_name") or slugify(title)[:180] or f"post-{post_id}"
     slug = unquote(slug)[:190]
@@ -186,7 +217,9 @@ def _create_article(item, r, post_id, status, authors, tags_by_slug, report):
         title=title[:200],
         slug=slug,
         standfirst=r.text(item, "encoded", r.excerpt)[:400],
-        body_markdown=html_to_markdown(r.text(item, "encoded", r.content)),
+        body_markdown=_local_images(
+            html_to_markdown(r.text(item, "encoded", r.content)), media, report
+        ),
         status=status,
         published_at=published_at,
         wp_post_id=post_id,

@@ -52,6 +52,9 @@ def test_import_posts_with_authors_tags_dates_and_markdown():
     assert "> We will not accept poverty pay." in md
     assert "alert" not in md
     assert "<caption>Offer by grade</caption>" in post.body_html
+    # Images in the post are copied here: the old site's would be blocked by the CSP.
+    assert "![The picket at dawn](/media/articles/images/" in md
+    assert "old.rankandfile.example" not in md.split("[our March report]")[0]
     draft = Article.objects.get(wp_post_id=124)
     assert draft.status == Article.Status.DRAFT
     assert draft.published_at is None
