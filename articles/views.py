@@ -282,9 +282,9 @@ def search(request):
                     config="english",
                     start_sel=START_SEL,
                     stop_sel=STOP_SEL,
-                    max_words=35,
+                    max_words=30,
                     min_words=15,
-                    max_fragments=2,
+                    max_fragments=1,
                     fragment_delimiter=" … ",
                 ),
             )
