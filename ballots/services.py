@@ -80,14 +80,16 @@ def readiness_validate(*, rows, branches: dict) -> list[BranchReadiness]:
     return snapshots
 
 
-def readiness_record(*, user, snapshots: list[BranchReadiness], source: str) -> int:
+def readiness_record(
+    *, user, snapshots: list[BranchReadiness], source: str, actor_label: str = ""
+) -> int:
     """Save validated snapshots in one transaction and log it."""
     with transaction.atomic():
         for s in snapshots:
             s.source, s.entered_by = source, (user if getattr(user, "pk", None) else None)
         BranchReadiness.objects.bulk_create(snapshots)
         audit_record(
-            actor=user,
+            actor=user or actor_label or None,
             action="import" if source == BranchReadiness.Source.CSV else "change",
             subject="ballots.branchreadiness",
             rows=len(snapshots),
@@ -157,7 +159,9 @@ def turnout_validate(*, ballot: Ballot, rows, branches: dict) -> list[TurnoutRet
     return returns
 
 
-def turnout_record(*, user, ballot: Ballot, returns: list[TurnoutReturn], source: str) -> int:
+def turnout_record(
+    *, user, ballot: Ballot, returns: list[TurnoutReturn], source: str, actor_label: str = ""
+) -> int:
     """Save returns in one transaction; a second figure for the same day replaces the first."""
     with transaction.atomic():
         for r in returns:
@@ -169,7 +173,7 @@ def turnout_record(*, user, ballot: Ballot, returns: list[TurnoutReturn], source
             update_fields=["voted", "source", "entered_by"],
         )
         audit_record(
-            actor=user,
+            actor=user or actor_label or None,
             action="import" if source == BranchReadiness.Source.CSV else "change",
             subject="ballots.turnoutreturn",
             object_id=ballot.pk,

@@ -63,7 +63,12 @@ def contact_report(request):
     if action == "readiness" and readiness_form.is_valid():
         snapshot = readiness_form.save(commit=False)
         snapshot.branch = branch
-        readiness_record(user=None, snapshots=[snapshot], source=BranchReadiness.Source.LINK)
+        readiness_record(
+            user=None,
+            snapshots=[snapshot],
+            source=BranchReadiness.Source.LINK,
+            actor_label=f"contact link {link.pk}",
+        )
         messages.success(request, "Thank you: your branch's figures are saved.")
         return redirect(back)
     for ballot, form in turnout_forms:
@@ -81,7 +86,11 @@ def contact_report(request):
                     )
             else:
                 turnout_record(
-                    user=None, ballot=ballot, returns=returns, source=BranchReadiness.Source.LINK
+                    user=None,
+                    ballot=ballot,
+                    returns=returns,
+                    source=BranchReadiness.Source.LINK,
+                    actor_label=f"contact link {link.pk}",
                 )
                 messages.success(request, f"Thank you: the count for {ballot.name} is saved.")
                 return redirect(back)

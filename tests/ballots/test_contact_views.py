@@ -72,6 +72,10 @@ def test_readiness_saves_a_snapshot_for_the_links_branch_only(client, link, worl
     new = BranchReadiness.objects.latest("id")
     assert new.branch == world["b1"]
     assert new.source == "link"
+    from members.models import AuditEvent
+
+    event = AuditEvent.objects.get(subject="ballots.branchreadiness")
+    assert event.actor_label.startswith("contact link ")
 
 
 @time_machine.travel(NOW, tick=False)
