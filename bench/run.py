@@ -799,6 +799,7 @@ def main(argv=None) -> int:
     def say(text):
         print(f"[{time.monotonic() - started:6.1f}s] {text}", flush=True)
 
+    load_before = os.getloadavg()[0]
     database_url = prepare_database(quick=quick, fresh=args.fresh)
     env = server_env(database_url, secrets.token_urlsafe(50))
     os.environ.update(env)
@@ -868,6 +869,7 @@ def main(argv=None) -> int:
                     row.note = "n/a (no join form)"
                     continue
                 for c in concurrencies:
+                    server.drain()
                     result, stats = post_signups(
                         server.port, c, seconds, join_form, f"{run_id}-{c}", row.path
                     )
@@ -921,6 +923,11 @@ def main(argv=None) -> int:
         f"Rank and File bench ({'quick' if quick else 'full'}): load_demo --size {size}, "
         f"gunicorn {workers} sync workers x2 (page cache on / off), DEBUG off, "
         f"{seconds} s per cell, load by {Path(wrk).name if wrk else 'Python'}, cache {backend}"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores; load average at the start {load_before:.1f}, "
+        f"at the end {os.getloadavg()[0]:.1f} (other work on the machine skews every figure; "
+        "the ratios to the ceiling, measured side by side, hold better)"
     )
     print()
     print_table(rows, concurrencies, ceiling, peak)
