@@ -95,6 +95,7 @@ def desktop_page(browser, live_server):
     context = _context(browser, DESKTOP)
     page = context.new_page()
     page.base = live_server.url
+    page.console_errors = _watch_errors(page)
     yield page
     context.close()
 
