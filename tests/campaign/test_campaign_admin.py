@@ -398,3 +398,36 @@ def test_meeting_mover_choices_are_scoped(client, world):
     )
     assert response.status_code == 200
     assert timezone.now()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "election",
+        "position",
+        "candidate",
+        "branchmeeting",
+        "nomination",
+        "nominationreport",
+        "branchcontactlink",
+        "noticerule",
+    ],
+)
+@pytest.mark.parametrize("who", ["national", "organiser"])
+def test_every_campaign_admin_list_and_add_page_opens(client, world, model, who):
+    client.force_login(world[who])
+    assert client.get(reverse(f"admin:campaign_{model}_changelist")).status_code == 200
+    add = client.get(reverse(f"admin:campaign_{model}_add"))
+    read_only = model in {"nomination", "nominationreport"} or (
+        model == "noticerule" and who != "national"
+    )
+    assert add.status_code == (403 if read_only else 200)
+
+
+def test_meeting_change_page_links_to_the_result_screen(client, world):
+    client.force_login(world["national"])
+    meeting = world["m"]["D1"]
+    html = client.get(
+        reverse("admin:campaign_branchmeeting_change", args=[meeting.pk])
+    ).content.decode()
+    assert reverse("admin:campaign_branchmeeting_result", args=[meeting.pk]) in html
