@@ -105,10 +105,14 @@ class ElectionScopedMixin(OrganiserAccessMixin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = scope_for(request.user)
+        # Only elections this organiser may edit: their group's (none for regional ones).
+        editable = Election.objects.filter(group_id=scope.group_id) if scope.group_id else None
         if db_field.related_model is Election and not scope.everything:
-            kwargs["queryset"] = Election.objects.filter(group_id=scope.group_id)
+            kwargs["queryset"] = editable if editable is not None else Election.objects.none()
         if db_field.related_model is Position and not scope.everything:
-            kwargs["queryset"] = Position.objects.filter(election__group_id=scope.group_id)
+            kwargs["queryset"] = Position.objects.filter(
+                election__in=editable if editable is not None else Election.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -431,3 +431,30 @@ def test_meeting_change_page_links_to_the_result_screen(client, world):
         reverse("admin:campaign_branchmeeting_change", args=[meeting.pk])
     ).content.decode()
     assert reverse("admin:campaign_branchmeeting_result", args=[meeting.pk]) in html
+
+
+def test_regional_organiser_sees_national_elections_but_cannot_add_to_them(client, world):
+    regional = UserFactory(username="reg", role=User.Role.REGIONAL, region=world["region"])
+    client.force_login(regional)
+    assert (
+        client.get(reverse("admin:campaign_election_board", args=[world["nec"].pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("admin:campaign_election_change", args=[world["gec"].pk])).status_code
+        == 404
+    )
+    response = client.post(
+        reverse("admin:campaign_position_add"),
+        {
+            "election": world["nec"].pk,
+            "title": "Sneaky",
+            "seats": 1,
+            "votes_per_member": 1,
+            "order": 9,
+            "candidates-TOTAL_FORMS": 0,
+            "candidates-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200  # the form refuses the national election
+    assert not Position.objects.filter(title="Sneaky").exists()
