@@ -239,6 +239,19 @@ def tab_to(page, matches, *, limit: int = 60, backwards: bool = False) -> dict:
     raise AssertionError(f"never reached the element by {key}; passed {seen}")
 
 
+ORGANISER_PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
+
+
+def admin_log_in(page, username: str, *, password: str = ORGANISER_PASSWORD, code: str = ""):
+    """Sign in to the admin through its login form (with a TOTP code when given)."""
+    page.goto(page.base + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    if code:
+        page.get_by_label("Six-digit code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+
+
 def assert_no_horizontal_scroll(page):
     """At the page's width nothing scrolls sideways except inside table boxes."""
     overflow = page.evaluate(

@@ -103,9 +103,7 @@ def _join_by_pointer(page, *, shots: str):
     error = page.locator("#email-error")
     assert "correct format" in error.inner_text()
     page.get_by_label("Email address").fill(EMAIL)
-    page.get_by_label("Your union branch", exact=True).select_option(
-        label="Leeds Jobcentres (DWP-LDS)"
-    )
+    page.locator("select[name=branch]").select_option(label="Leeds Jobcentres (DWP-LDS)")
     page.get_by_label("Grade").select_option("EO")
     page.get_by_label("Yes").check()
     page.get_by_label(re.compile("contact")).first.check()

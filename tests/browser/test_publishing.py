@@ -9,12 +9,11 @@ from PIL import Image, ImageDraw
 
 from articles.models import Article, PreviewLink
 from tests.articles.factories import TagFactory
-from tests.browser.conftest import check_page, screenshot
+from tests.browser.conftest import admin_log_in, check_page, screenshot
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "a-long-test-password"
 BODY = """Branch reps met the employer on Tuesday. This is what they offered, grade by grade.
 
 Table: The offer against our claim, per year
@@ -38,11 +37,8 @@ def _lead_image(tmp_path):
 
 
 def _log_in(page):
-    UserFactory(username="editor", is_superuser=True, password=PASSWORD)
-    page.goto(page.base + "/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    UserFactory(username="editor", is_superuser=True)
+    admin_log_in(page, "editor")
     page.wait_for_url("**/admin/")
 
 
