@@ -144,6 +144,7 @@ def at_widths(narrow_page, zoomed_page, desktop_page):
         for p in (narrow_page, zoomed_page):
             p.goto(p.base + path)
             assert_no_horizontal_scroll(p)
+        screenshot(narrow_page, name)
         desktop_page.goto(desktop_page.base + path)
         screenshot(desktop_page, name)
 
