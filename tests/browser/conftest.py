@@ -32,10 +32,21 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
+    """Mark the browser tests and run them last, after pytest-django's ordering.
+
+    They are the slowest, and each empties every table afterwards (a live server
+    needs committed data). Running them after the other apps' transactional
+    tests keeps, for example, a serialized_rollback test from meeting tables
+    emptied this way.
+    """
+    browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if browser_items:
+        chosen = set(map(id, browser_items))
+        items[:] = [item for item in items if id(item) not in chosen] + browser_items
 
 
 @pytest.fixture(scope="session")
