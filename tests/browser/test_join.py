@@ -137,8 +137,28 @@ def test_joining_with_the_keyboard_alone(page, branches):
     def is_button(name):
         return lambda f: f["tag"] == "button" and f["text"] == name
 
+    # The form's controls come in the order they are read, one stop per radio group.
+    tab_to(page, is_field("Full name"))
+    order = ["name"]
+    while (here := tab_to(page, lambda f: True))["tag"] != "button":
+        order.append(here["name"] or here["id"])
+    assert order == [
+        "name",
+        "email",
+        "mobile",
+        "id_branch_search",
+        "branch",
+        "branch_not_listed",
+        "workplace",
+        "grade",
+        "is_union_member",
+        "is_rep",
+        "consent_faction",
+        "consent_branch",
+    ]
+    assert here["text"] == "Join"
+
     # Submit the empty form from the keyboard: the error summary takes focus.
-    tab_to(page, is_button("Join"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.classList.contains('error-summary')"), (
