@@ -42,6 +42,7 @@ def test_quick_bench_runs_and_measures(tmp_path):
     assert home["queries"] <= 1  # a cached hit: one read of the database cache
     assert home["results"]["16"]["rps"] > 0
     assert rows["home, page cache off"]["queries"] > home["queries"]
+    assert rows["join form POST (sign-ups)"]["status"] == 302  # a valid sign-up, counted
     join = result["join"]
     assert join["accepted"] > 0
     assert join["lost"] == 0
