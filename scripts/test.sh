@@ -26,4 +26,4 @@ fi
 /usr/bin/chromium --version 2>/dev/null || true
 
 echo "== pytest"
-.venv/bin/pytest "$@"
+.venv/bin/pytest --durations=15 "$@"
