@@ -18,27 +18,36 @@ READINESS_FIELDS = [
 ]
 
 
+class IsoDateInput(forms.DateInput):
+    """A native date picker; it only understands ISO dates (2026-03-14)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class ReadinessRowForm(forms.ModelForm):
     """One branch's figures on one date; the model's clean() holds the rules."""
 
     class Meta:
         model = BranchReadiness
         fields = ["taken_on", *READINESS_FIELDS]
-        widgets = {"taken_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"taken_on": IsoDateInput()}
 
 
 class TurnoutRowForm(forms.ModelForm):
     class Meta:
         model = TurnoutReturn
         fields = ["counted_on", "voted"]
-        widgets = {"counted_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"counted_on": IsoDateInput()}
 
 
 class GridDateForm(forms.Form):
     on = forms.DateField(
         label="Date of these figures",
         help_text="For example, 2026-03-14.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
 
@@ -84,7 +93,7 @@ class ContactReadinessForm(forms.ModelForm):
             "with_home_address": "Members whose ballot paper goes to their home.",
         }
         widgets = {
-            "taken_on": forms.DateInput(attrs={"type": "date"}),
+            "taken_on": IsoDateInput(),
             **{
                 f: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "bl-num"})
                 for f in READINESS_FIELDS
@@ -97,7 +106,7 @@ class ContactTurnoutForm(forms.Form):
     counted_on = forms.DateField(
         label="Date of the count",
         help_text="For example, 2026-03-14.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     voted = forms.IntegerField(
         label="Members who have told you they voted, in total so far",

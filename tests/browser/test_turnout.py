@@ -88,10 +88,6 @@ def test_organiser_enters_turnout_and_sees_the_gap_close(desktop_page, live_ball
     assert page.console_errors == []
 
 
-@pytest.mark.xfail(
-    reason="ballots.forms.GridDateForm renders its date as 23/11/2026 (en-gb) into an "
-    '<input type="date">, which browsers show empty: it needs format="%Y-%m-%d"'
-)
 def test_turnout_grid_date_starts_filled_in(desktop_page, live_ballot):
     """The grid's date starts at today, so an organiser need only type the counts."""
     page = desktop_page
