@@ -40,8 +40,27 @@ def stop() -> None:
         subprocess.run(cmd, check=False)  # noqa: S603
 
 
+def end_stale_test_sessions() -> int:
+    """End sessions left on test databases by an interrupted test run.
+
+    A killed pytest can leave its backend running (and its test database in
+    use), which would make the next run fail to recreate the database.
+    """
+    import psycopg
+
+    with psycopg.connect(database_url(), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname LIKE 'test%%' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["stop"]:
+    command = sys.argv[1:]
+    if command == ["stop"]:
         stop()
+    elif command == ["end-stale-test-sessions"]:
+        end_stale_test_sessions()
     else:
         print(database_url())

@@ -26,4 +26,8 @@ fi
 /usr/bin/chromium --version 2>/dev/null || true
 
 echo "== pytest"
+if [ -z "${DATABASE_URL:-}" ]; then
+  # Our own embedded server: nothing else uses its test databases.
+  .venv/bin/python -m campaign.embedded_db end-stale-test-sessions
+fi
 .venv/bin/pytest --durations=15 "$@"
