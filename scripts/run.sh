@@ -9,7 +9,10 @@ $py manage.py migrate --noinput
 $py manage.py load_demo
 $py manage.py ensure_organiser
 
-# The background-task worker (emails) runs beside the web server.
+# The background-task worker (emails, the daily retention purge, the check for
+# stuck tasks) runs beside the web server.
+$py manage.py enforce_retention --schedule
+$py manage.py recover_tasks --schedule
 $py manage.py db_worker &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT
