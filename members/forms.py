@@ -10,6 +10,9 @@ import time
 
 from django import forms
 from django.core import signing
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from members import conf
 from members.consent import current_text
@@ -29,6 +32,34 @@ def branch_choices() -> list:
     for pk, name, code, group in rows:
         groups.setdefault(group, []).append((pk, f"{name} ({code})"))
     return [("", "Choose your branch"), *groups.items()]
+
+
+class BranchSelect(forms.Select):
+    """A <select> of every branch, rendered in Python.
+
+    Django renders each <option> through a template: for 1,000 branches that
+    was about 300 ms of every join form. This builds the same HTML directly.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in self.format_value(value)}
+
+        def option(val, label):
+            selected = mark_safe(" selected") if str(val) in chosen else ""
+            return format_html('<option value="{}"{}>{}</option>', val, selected, label)
+
+        parts = [format_html("<select{}>", flatatt(final))]
+        for key, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', key))
+                parts.extend(option(v, text) for v, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(key, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
 def started_token() -> str:
@@ -93,7 +124,7 @@ class DetailsForm(GovukFormMixin, forms.Form):
         empty_value=None,
         help_text="Branches are listed under their union group.",
         error_messages={"invalid_choice": "Choose your branch from the list"},
-        widget=forms.Select(attrs={"data-typeahead": "branch"}),
+        widget=BranchSelect(attrs={"data-typeahead": "branch"}),
     )
     branch_not_listed = forms.CharField(
         label="My branch is not listed",
