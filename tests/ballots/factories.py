@@ -10,6 +10,7 @@ from ballots.models import (
     BallotUnit,
     BargainingUnit,
     BranchReadiness,
+    StructureTest,
     TurnoutReturn,
     UnitBranch,
 )
@@ -86,3 +87,16 @@ class TurnoutReturnFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     counted_on = factory.SelfAttribute("ballot.opens_on")
     voted = 10
+
+
+class StructureTestFactory(factory.django.DjangoModelFactory):
+    """A branch-level target (the unit-level kind sets `unit` and `branch=None`)."""
+
+    class Meta:
+        model = StructureTest
+
+    title = factory.Sequence(lambda n: f"Sign the pay petition {n}")
+    branch = factory.SubFactory(BranchFactory)
+    unit = None
+    target_percent = 70
+    deadline = dt.date(2027, 3, 14)
