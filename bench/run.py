@@ -830,6 +830,8 @@ def main(argv=None) -> int:
 
     pagecache.invalidate()  # bulk inserts send no signals
 
+    # Pages render {% static %} through the manifest: collect before any is built.
+    call_command("collectstatic", interactive=False, verbosity=0)
     rows, info = discover_rows(quick)
     cookie = organiser_session()
     for row in rows:
@@ -838,7 +840,6 @@ def main(argv=None) -> int:
     say(f"pages: {json.dumps(info)}")
     article_row = next(r for r in rows if r.name == "article page")
     size_bytes = write_ceiling_file(article_row.path)
-    call_command("collectstatic", interactive=False, verbosity=0)
     say(f"ceiling file: {size_bytes} bytes (the article page's); static files collected")
 
     explain = explain_search(rows)
