@@ -19,6 +19,7 @@ from articles import conf
 from articles.caching import public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
+from campaign.ratelimit import ratelimit
 
 # Sentinels that cannot occur in article text survive escaping, then become <mark>.
 START_SEL, STOP_SEL = "\x02", "\x03"
@@ -244,6 +245,7 @@ def article_detail(request, slug):
 
 @require_safe
 @never_cache
+@ratelimit("preview", methods=("GET", "HEAD"))
 def article_preview(request, token):
     """Show an unpublished article to a reviewer holding a secret, unexpired link."""
     link = get_object_or_404(PreviewLink.objects.usable(), token=token)

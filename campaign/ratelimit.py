@@ -38,7 +38,9 @@ from django.shortcuts import render
 
 DEFAULT_LIMITS = {
     "join": "10/h",  # sign-ups from one address
-    "manage": "60/h",  # changes through a personal link
+    "manage": "60/h",  # personal-link pages (manage, download, erase, reports), GET and POST
+    "confirm": "30/h",  # join confirmation links, GET and POST
+    "preview": "120/h",  # article preview links for reviewers
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
