@@ -48,6 +48,31 @@ def _decode(data: bytes | str) -> str:
         raise ImportFailed([(0, "The file is not UTF-8 text: save it as 'CSV UTF-8'.")]) from exc
 
 
+def _numbered(reader: csv.DictReader):
+    """Yield (line, row) for each row, with the line of the file on which it starts.
+
+    Counting rows would go wrong after a blank line (which DictReader skips
+    unseen) or a quoted field that spans lines, so read the underlying
+    reader's own line count: a row starts on the line after the last one read
+    before it. Rows are built as DictReader builds them (extra values under
+    None, missing ones None).
+    """
+    raw, fields = reader.reader, reader.fieldnames
+    while True:
+        start = raw.line_num + 1
+        values = next(raw, None)
+        if values is None:
+            return
+        if not values:
+            continue  # a blank line
+        row = dict(zip(fields, values, strict=False))
+        if len(values) > len(fields):
+            row[None] = values[len(fields) :]
+        for key in fields[len(values) :]:
+            row[key] = None
+        yield start, row
+
+
 def structure_import(*, data: bytes | str) -> ImportReport:
     """Check every row, then create or update branches and workplaces in one transaction.
 
@@ -74,10 +99,10 @@ def structure_import(*, data: bytes | str) -> ImportReport:
     branches: dict[str, dict] = {}
     workplaces: list[tuple[str, str, str]] = []
     try:
-        rows = list(reader)
+        rows = list(_numbered(reader))
     except csv.Error as exc:
         raise ImportFailed([(reader.line_num, f"The file is not valid CSV: {exc}")]) from exc
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
         if None in row:
             errors.append((n, "This line has more columns than the header."))
             continue

@@ -55,6 +55,40 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_saved():
     assert not Workplace.objects.exists()
 
 
+def test_line_numbers_count_blank_lines():
+    # DictReader skips the blank lines 2 and 6 unseen; the bad row is line 7 of the file.
+    data = GOOD.replace("\n", "\n\n", 1) + "\nX-1,Bad,dwp,nowhere,,\n"
+    with pytest.raises(ImportFailed) as caught:
+        structure_import(data=data.encode())
+    assert [line for line, _ in caught.value.errors] == [7]
+    assert "nowhere" in caught.value.errors[0][1]
+
+
+def test_line_numbers_count_quoted_fields_that_span_lines():
+    data = (
+        "code,name,group,region,workplace,town\n"
+        'DWP-900,Leeds DWP,dwp,yorkshire,"Jobcentre\nLeeds\nNorth",Leeds\n'  # lines 2-4
+        "X-1,Bad,dwp,nowhere,,\n"  # line 5
+        'X-2,"Two\nlines",dwp,nowhere,,\n'  # lines 6-7
+        "X-3,Bad,dwp,nowhere,,\n"  # line 8
+    )
+    with pytest.raises(ImportFailed) as caught:
+        structure_import(data=data.encode())
+    assert [line for line, _ in caught.value.errors] == [5, 6, 8]
+
+
+def test_line_number_of_a_duplicate_branch_names_its_first_line():
+    data = (
+        "code,name,group,region,workplace,town\n"
+        '\nDWP-900,Leeds DWP,dwp,yorkshire,"Two\nlines",\n'  # blank line 2, row on 3-4
+        "DWP-900,Other,dwp,yorkshire,,\n"  # line 5
+    )
+    with pytest.raises(ImportFailed) as caught:
+        structure_import(data=data.encode())
+    assert caught.value.errors[0][0] == 5
+    assert "on line 3" in caught.value.errors[0][1]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
