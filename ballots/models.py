@@ -33,7 +33,23 @@ class LegalRule(models.Model):
 
     class DecidedBy(models.TextChoices):
         BALLOT_OPENS = "ballot_opens", "The date the ballot opens"
+        BALLOT_CLOSES = "ballot_closes", "The date the ballot closes"
         NOTICE_RECEIVED = "notice_received", "The date the employer receives the notice"
+
+    # The events whose dates are known when each kind of rule is worked out. A ballot's
+    # thresholds, notices and mandate are settled from the ballot itself, before any
+    # notice of action exists; a notice of action is worked out for an action day,
+    # with the ballot's dates known and the day of receipt the thing being sought.
+    BALLOT_EVENTS = (DecidedBy.BALLOT_OPENS, DecidedBy.BALLOT_CLOSES)
+    EVENTS_KNOWN = {
+        Kind.TURNOUT: BALLOT_EVENTS,
+        Kind.SUPPORT_IPS: BALLOT_EVENTS,
+        Kind.NOTICE_OF_BALLOT: BALLOT_EVENTS,
+        Kind.SAMPLE_PAPER: BALLOT_EVENTS,
+        Kind.MANDATE_LENGTH: BALLOT_EVENTS,
+        Kind.VOTING_METHOD: BALLOT_EVENTS,
+        Kind.NOTICE_OF_ACTION: (*BALLOT_EVENTS, DecidedBy.NOTICE_RECEIVED),
+    }
 
     kind = models.CharField(max_length=30, choices=Kind)
     value = models.PositiveIntegerField(
@@ -60,7 +76,9 @@ class LegalRule(models.Model):
     decided_by = models.CharField(
         max_length=20,
         choices=DecidedBy,
-        help_text="Which event's date decides whether this version applies.",
+        help_text="Which event's date decides whether this version applies. A notice "
+        "of action may be decided by the day the employer receives it; every rule may be "
+        "decided by the ballot's opening or closing date.",
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.IN_FORCE)
     source = models.TextField(help_text="Where this comes from: the Act, section, order, date.")
@@ -89,6 +107,18 @@ class LegalRule(models.Model):
         if self.status == self.Status.IN_FORCE and self.effective_from is None:
             raise ValidationError(
                 {"effective_from": "A rule in force needs the date it applies from."}
+            )
+        known = self.EVENTS_KNOWN.get(self.kind)
+        if known is not None and self.decided_by and self.decided_by not in known:
+            choices = " or ".join(self.DecidedBy(e).label.lower() for e in known)
+            event = dict(self.DecidedBy.choices).get(self.decided_by, repr(self.decided_by))
+            raise ValidationError(
+                {
+                    "decided_by": f"This app cannot work out a "
+                    f"{self.get_kind_display().split(' (')[0].lower()} rule by "
+                    f"{event[:1].lower() + event[1:]}: that date is not known when the "
+                    f"rule is applied. Choose {choices}."
+                }
             )
         if (
             self.status == self.Status.IN_FORCE

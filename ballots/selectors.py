@@ -15,7 +15,7 @@ from django.db import connection
 
 from ballots.models import Ballot, BranchReadiness, ReadinessThreshold
 from ballots.readiness import Figures, Measures, measure
-from ballots.rules import Kind, RuleBook
+from ballots.rules import Kind, RuleBook, ballot_events
 from members.scoping import Scope, scope_for
 
 
@@ -118,8 +118,8 @@ def turnout_by_unit(
 ) -> list[UnitTurnout]:
     """Return each visible unit's turnout so far, closest to the threshold first."""
     book = book or RuleBook()
-    turnout = book.resolve(Kind.TURNOUT, ballot.opens_on)
-    support = book.resolve(Kind.SUPPORT_IPS, ballot.opens_on)
+    turnout = book.resolve(Kind.TURNOUT, ballot_events(ballot))
+    support = book.resolve(Kind.SUPPORT_IPS, ballot_events(ballot))
     pct = turnout.value if turnout.applies and ballot.statutory else None
     support_pct = support.value if support.applies and ballot.statutory else None
     scope = scope_for(user)

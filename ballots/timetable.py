@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ballots.models import Ballot, LegalRule
-from ballots.rules import Kind, RuleBook, latest_notice_day, period_end
+from ballots.rules import Event, Kind, RuleBook, ballot_events, latest_notice_day, period_end
 
 SOON_DAYS = 3  # flag a deadline fewer than this many days away
 
@@ -63,8 +63,9 @@ class Timetable:
         return [d for d in self.deadlines if d.flag(today)]
 
 
-def _days_before(book, kind, label, opens_on, done_on):
-    answer = book.resolve(kind, opens_on)
+def _days_before(book, kind, label, events, done_on):
+    answer = book.resolve(kind, events)
+    opens_on = events[Event.BALLOT_OPENS]
     if not answer.applies:
         return Deadline(label, None, answer.rule, done_on)
     return Deadline(
@@ -79,6 +80,7 @@ def _days_before(book, kind, label, opens_on, done_on):
 def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=None) -> Timetable:
     """Compute every deadline of a ballot from the rules that apply to it."""
     book = book or RuleBook()
+    events = ballot_events(ballot)
     opens = ballot.opens_on
     actions = list(ballot.action_dates.all()) if actions is None else actions
     deadlines = []
@@ -88,7 +90,7 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
                 book,
                 Kind.NOTICE_OF_BALLOT,
                 "Notice of ballot to reach the employer",
-                opens,
+                events,
                 ballot.notice_of_ballot_sent_on,
             )
         )
@@ -97,7 +99,7 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
                 book,
                 Kind.SAMPLE_PAPER,
                 "Sample voting paper to reach the employer",
-                opens,
+                events,
                 ballot.sample_paper_sent_on,
             )
         )
@@ -113,7 +115,7 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
     deadlines.append(Deadline("Ballot closes", ballot.closes_on, None, kind="date"))
     expiry = None
     if ballot.statutory:
-        mandate = book.resolve(Kind.MANDATE_LENGTH, opens)
+        mandate = book.resolve(Kind.MANDATE_LENGTH, events)
         if mandate.applies:
             months = mandate.value
             if ballot.by_agreement and mandate.rule.value_by_agreement:
@@ -129,7 +131,9 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
                 )
             )
         for action in actions:
-            due, rule = latest_notice_day(book, action.starts_on, by_agreement=ballot.by_agreement)
+            due, rule = latest_notice_day(
+                book, action.starts_on, by_agreement=ballot.by_agreement, events=events
+            )
             note = problem = ""
             if action.starts_on <= ballot.closes_on:
                 problem = "Action must start after the ballot closes"
@@ -137,7 +141,11 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
                 problem = "Action is after the mandate expires"
             if rule is not None:
                 days = (action.starts_on - due).days
-                note = f"{days} days' notice under the rule for notices received on that date."
+                if rule.decided_by == Event.NOTICE_RECEIVED:
+                    why = "for notices received on that date"
+                else:
+                    why = f"decided by {rule.get_decided_by_display().lower()}"
+                note = f"{days} days' notice under the rule {why}."
             deadlines.append(
                 Deadline(
                     f"Notice of action for {action.starts_on:%-d %b %Y}",
@@ -151,8 +159,8 @@ def ballot_timetable(ballot: Ballot, *, book: RuleBook | None = None, actions=No
     deadlines.sort(key=lambda d: (d.due is None, d.due or dt.date.max))
     return Timetable(
         ballot=ballot,
-        turnout=book.resolve(Kind.TURNOUT, opens),
-        support=book.resolve(Kind.SUPPORT_IPS, opens),
-        voting_method=book.resolve(Kind.VOTING_METHOD, opens),
+        turnout=book.resolve(Kind.TURNOUT, events),
+        support=book.resolve(Kind.SUPPORT_IPS, events),
+        voting_method=book.resolve(Kind.VOTING_METHOD, events),
         deadlines=deadlines,
     )

@@ -103,3 +103,27 @@ def test_cutoffs_warn_before_but_are_not_missed_after():
     assert cutoff.flag(D(2026, 3, 23)) == "2 days left"
     assert cutoff.flag(D(2026, 3, 26)) == ""
     assert cutoff.state(D(2026, 3, 26)) == "passed"
+
+
+def test_the_timetable_follows_a_row_decided_by_the_closing_date():
+    """The mandate expiry moves when an organiser adds a row decided by the close."""
+    from ballots.models import LegalRule
+
+    ballot = BallotFactory(opens_on=dt.date(2026, 2, 10), closes_on=dt.date(2026, 3, 10))
+    expiry = _mandate(ballot_timetable(ballot))
+    assert expiry.due == dt.date(2026, 9, 9)  # 6 months: opened before 18 Feb
+    LegalRule.objects.create(
+        kind=LegalRule.Kind.MANDATE_LENGTH,
+        value=12,
+        effective_from=dt.date(2026, 3, 1),
+        decided_by=LegalRule.DecidedBy.BALLOT_CLOSES,
+        status=LegalRule.Status.IN_FORCE,
+        source="test row",
+    )
+    expiry = _mandate(ballot_timetable(ballot))
+    assert expiry.due == dt.date(2027, 3, 9)
+    assert expiry.note.startswith("12 months")
+
+
+def _mandate(timetable):
+    return next(d for d in timetable.deadlines if d.label.startswith("Mandate expires"))
