@@ -15,20 +15,109 @@ down). ``retry_failed_tasks()`` re-enqueues failed tasks named in
 Attempts are counted from the FAILED rows of the same task and arguments, and
 a failure is retried only when nothing newer was queued for them, so a sweep
 that runs twice queues one retry.
+
+Emails are the effect that must not happen twice. ``send_once(key, send)``
+writes a marker row for `key` and sends in one transaction that commits only
+after the send returned: a failed send leaves no marker (so the retry sends),
+and a run after a successful one finds the marker and sends nothing. The key
+is the id of the running task result (kept when a stale task is requeued), or
+one the enqueuer passes.
 """
 
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.signals import task_finished, task_started
 
 logger = logging.getLogger(__name__)
 
 CHECK_EVERY = timedelta(minutes=5)
 TASK_PATH = "campaign.task_recovery.recover_stale_tasks_task"
+
+
+SENT_MARKER_DAYS = 30
+
+# The id of the task result this thread is running, set by the backends'
+# task_started signal: a task need not take a context argument (and so can
+# still be called directly) to know which queued run it is. A stack, since the
+# immediate backend runs a task enqueued by a task inside it.
+_running_task_ids: ContextVar[tuple[str, ...]] = ContextVar("running_task_ids", default=())
+
+
+def _on_task_started(sender, task_result, **kwargs) -> None:
+    _running_task_ids.set((*_running_task_ids.get(), str(task_result.id)))
+
+
+def _on_task_finished(sender, task_result, **kwargs) -> None:
+    _running_task_ids.set(_running_task_ids.get()[:-1])
+
+
+task_started.connect(_on_task_started, dispatch_uid="campaign.task_recovery.started")
+task_finished.connect(_on_task_finished, dispatch_uid="campaign.task_recovery.finished")
+
+
+def running_task_id() -> str | None:
+    """The id of the queued task result being run now, or None outside a worker."""
+    ids = _running_task_ids.get()
+    return ids[-1] if ids else None
+
+
+def send_once(key: str | None, send: Callable[[], object]) -> bool:
+    """Call `send` unless it already succeeded for `key`; return whether it was called.
+
+    The marker is inserted first, in a transaction that commits only after
+    `send` returned. The INSERT locks the key: a second run of the same task
+    (a requeued stale task, a worker that overlaps) waits, then finds the row
+    and sends nothing. If `send` raises, the transaction rolls back and leaves
+    no marker, so the retry sends.
+
+    The one window left: the mail server has accepted the message and the
+    worker dies (or the database goes) before COMMIT. The marker is then lost
+    and the message goes a second time. That window is the length of one
+    COMMIT; closing it would need the mail server to deduplicate (a
+    Message-ID it remembers), which SMTP does not promise.
+
+    With no key (the function was called directly, not run from the queue)
+    there is nothing to deduplicate on, and `send` is simply called.
+    """
+    if not key:
+        send()
+        return True
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO campaign_sent_marker (key) VALUES (%s)"
+                " ON CONFLICT (key) DO NOTHING RETURNING key",
+                [key[:200]],
+            )
+            if cursor.fetchone() is None:
+                logger.info("skipped a send already done (%s)", key)
+                return False
+        send()
+    return True
+
+
+def sent_key(task_path: str, dedupe_key: str | None = None) -> str | None:
+    """The marker key of one send: the enqueuer's key, else the running task's id."""
+    key = dedupe_key or running_task_id()
+    return f"{task_path}:{key}" if key else None
+
+
+def prune_sent_markers(*, days: int | None = None) -> int:
+    """Delete markers older than any retry or requeue can reach; return how many."""
+    days = getattr(settings, "SENT_MARKER_DAYS", SENT_MARKER_DAYS) if days is None else days
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM campaign_sent_marker WHERE sent_at < %s",
+            [timezone.now() - timedelta(days=days)],
+        )
+        return cursor.rowcount
 
 
 def stale_after() -> timedelta:
@@ -107,6 +196,7 @@ def _args_key(args_kwargs) -> str:
 @task()
 def recover_stale_tasks_task() -> int:
     schedule_next()
+    prune_sent_markers()
     return requeue_stale_tasks() + retry_failed_tasks()
 
 
@@ -123,8 +213,6 @@ def probe_task(*, marker: str, seconds: float = 0) -> bool:
 
     time.sleep(seconds)
     with transaction.atomic():
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [marker])
         if AuditEvent.objects.filter(subject="task probe", detail=marker).exists():

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from campaign.task_recovery import send_once, sent_key
 from members import conf, tokens
 from members.models import Member
 
@@ -35,11 +36,17 @@ def render_member_email(member: Member, kind: str) -> tuple[str, str]:
 
 
 @task()
-def send_member_email(*, member_id: int, kind: str) -> bool:
-    """Send one member email; nothing if the member was erased in the meantime."""
+def send_member_email(*, member_id: int, kind: str, dedupe_key: str = "") -> bool:
+    """Send one member email once; return whether this run sent it.
+
+    Nothing goes if the member was erased in the meantime, or if this queued
+    run (or an earlier one with the same `dedupe_key`) already sent it: a
+    worker killed after the send and requeued does not send it twice. A send
+    that raises is retried with backoff (``settings.TASK_RETRIES``).
+    """
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         return False
     subject, body = render_member_email(member, kind)
-    EmailMessage(subject=subject, body=body, to=[member.email]).send()
-    return True
+    message = EmailMessage(subject=subject, body=body, to=[member.email])
+    return send_once(sent_key("members.tasks.send_member_email", dedupe_key), message.send)

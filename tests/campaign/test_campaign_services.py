@@ -280,8 +280,25 @@ def test_sending_a_link_emails_it_after_commit(django_capture_on_commit_callback
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     assert f"/elections/nec-open/report/?token={token}" in body
+    assert f"/ballots/report/?token={token}" in body  # readiness and turnout
     assert mail.outbox[0].to == ["jo@example.org"]
     assert BranchContactLink.from_token(token) == link
+
+
+def test_a_link_sent_when_no_election_is_open_still_links_the_ballots_page(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _link, token = services.contact_link_send(
+            branch=BranchFactory(),
+            contact_name="Jo O'Brien",
+            email="jo@example.org",
+            created_by=UserFactory(),
+        )
+    body = mail.outbox[0].body
+    assert "/elections/" not in body
+    assert f"/ballots/report/?token={token}" in body
+    assert "Jo O'Brien" in body  # plain text, not HTML-escaped
 
 
 def test_a_link_revoked_before_the_email_goes_sends_nothing(django_capture_on_commit_callbacks):
