@@ -130,3 +130,38 @@ def test_retries_stop_after_the_most_attempts(db_queue, settings):
         assert task_recovery.retry_failed_tasks() == 1
         _run_ready_tasks()
         assert task_recovery.retry_failed_tasks() == 0
+
+
+def test_retries_wait_60_then_120_then_240_seconds(db_queue, settings):
+    """Backoff with the production base: each retry runs base * 2**(attempt-1) after its failure."""
+    from unittest import mock
+
+    from django_tasks_db.models import DBTaskResult
+
+    from members.tasks import send_member_email
+    from tests.factories import MemberFactory
+
+    settings.TASK_RETRIES = {"members.tasks.send_member_email": 8}
+    settings.TASK_RETRY_BACKOFF_SECONDS = 60
+    send_member_email.enqueue(member_id=MemberFactory().pk, kind="welcome")
+    rows = DBTaskResult.objects.filter(task_path="members.tasks.send_member_email")
+    delays = []
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError,
+    ):
+        for _ in range(3):
+            _run_ready_tasks_due_or_not()
+            failed_at = timezone.now()
+            assert task_recovery.retry_failed_tasks() == 1
+            retry = rows.filter(status="READY").get()
+            delays.append((retry.run_after - failed_at).total_seconds())
+    assert delays == pytest.approx([60, 120, 240], abs=5)
+
+
+def _run_ready_tasks_due_or_not():
+    """Run the queued tasks now, even those whose run_after is still in the future."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    _run_ready_tasks()
