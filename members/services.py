@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -229,8 +230,64 @@ def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> b
     return True
 
 
+def _meetings_moved(member: Member) -> list[dict]:
+    """The branch meetings at which the member is named to move our nominations."""
+    meetings = member.meetings_moved.select_related("branch").order_by("date", "pk")
+    return [
+        {
+            "branch": str(m.branch),
+            "meeting": m.get_kind_display(),
+            "date": m.date.isoformat(),
+            "place": m.place,
+        }
+        for m in meetings
+    ]
+
+
+def _contact_links(member: Member) -> list[dict]:
+    """Branch contact links made out to the member's email address, and their reports.
+
+    A branch contact is not linked to a member record, only by the address the
+    link was sent to; the member has proved that address, so it is theirs.
+    """
+    Link = apps.get_model("campaign", "BranchContactLink")
+    links = (
+        Link.objects.filter(email__iexact=member.email)
+        .select_related("branch")
+        .prefetch_related("reports__meeting__branch", "reports__election")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "branch": str(link.branch),
+            "name": link.contact_name,
+            "email": link.email,
+            "created_at": link.created_at.isoformat(),
+            "expires_at": link.expires_at.isoformat(),
+            "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+            "last_used_at": link.last_used_at.isoformat() if link.last_used_at else None,
+            "reports": [
+                {
+                    "meeting": str(r.meeting),
+                    "election": r.election.name,
+                    "version": r.version,
+                    "reported_by": r.reported_by,
+                    "reported_at": r.created_at.isoformat(),
+                }
+                for r in sorted(link.reports.all(), key=lambda r: (r.created_at, r.pk))
+            ],
+        }
+        for link in links
+    ]
+
+
 def member_data(member: Member) -> dict:
-    """Everything we hold about one member, for their download."""
+    """Everything we hold about one member, for their download.
+
+    Besides the member record and its consents: the branch meetings they are
+    named to move our nominations at (the only other table that points at a
+    member), and any branch contact links sent to their email address.
+    """
     consents = member.consents.select_related("wording").order_by("given_at")
     return {
         "name": member.name,
@@ -259,6 +316,8 @@ def member_data(member: Member) -> dict:
             }
             for c in consents
         ],
+        "meetings_moved": _meetings_moved(member),
+        "branch_contact_links": _contact_links(member),
     }
 
 

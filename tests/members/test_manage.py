@@ -1,15 +1,21 @@
 """Managing your own data through the personal signed link."""
 
 import csv
+import datetime
 import io
 import json
 
 import pytest
 from django.urls import reverse
 
-from members import tokens
+from members import services, tokens
 from members.models import AuditEvent, Consent, ConsentKind, Member
-from tests.factories import BranchFactory, MemberFactory
+from tests.campaign.factories import (
+    BranchContactLinkFactory,
+    MeetingFactory,
+    NominationReportFactory,
+)
+from tests.factories import BranchFactory, MemberFactory, UserFactory
 from tests.members.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,14 +113,80 @@ def test_give_consent_again_records_current_wording(client, member):
     assert member.consents.filter(kind=ConsentKind.BRANCH, withdrawn_at__isnull=True).count() == 1
 
 
-def test_download_json_holds_everything(client, member):
+MEMBER_KEYS = {
+    "name",
+    "email",
+    "mobile",
+    "branch",
+    "branch_not_listed",
+    "workplace",
+    "workplace_not_listed",
+    "grade",
+    "union_rep",
+    "union_member",
+    "status",
+    "joined_at",
+    "confirmed_at",
+    "confirmed_from",
+    "updated_at",
+    "consents",
+    "meetings_moved",
+    "branch_contact_links",
+}
+
+
+@pytest.fixture
+def moved(member):
+    """An AGM at which the member is named to move our nominations."""
+    return MeetingFactory(
+        branch=member.branch,
+        date=datetime.date(2027, 2, 10),
+        place="Canteen, ground floor",
+        our_nominations_moved=True,
+        mover=member,
+    )
+
+
+def test_download_json_holds_everything(client, member, moved):
+    MeetingFactory(branch=member.branch, kind="egm")  # someone else moves this one, or nobody
+    link = BranchContactLinkFactory(
+        branch=member.branch, contact_name="Grace H", email="Grace@Example.org"
+    )
+    NominationReportFactory(meeting=moved, link=link, reported_by="Grace H")
+    BranchContactLinkFactory(email="someone.else@example.org")
     response = client.get(url(member, "members:manage_download_json"))
     assert response["Content-Type"] == "application/json"
     data = json.loads(response.content)
+    assert set(data) == MEMBER_KEYS
+    assert data["name"] == "Grace Hopper"
     assert data["email"] == "grace@example.org"
     assert data["mobile"] == "07700 900982"
+    assert data["branch"] == str(member.branch)
+    assert data["status"] == member.get_status_display()
     assert {c["wording_version"] for c in data["consents"]} == {1}
     assert data["consents"][0]["wording"].startswith("I ")
+    assert data["meetings_moved"] == [
+        {
+            "branch": str(member.branch),
+            "meeting": "AGM",
+            "date": "2027-02-10",
+            "place": "Canteen, ground floor",
+        }
+    ]
+    [held] = data["branch_contact_links"]
+    assert (held["name"], held["email"], held["branch"]) == (
+        "Grace H",
+        "Grace@Example.org",
+        str(member.branch),
+    )
+    assert [r["reported_by"] for r in held["reports"]] == ["Grace H"]
+
+
+def test_download_of_a_member_with_no_campaign_links(client, member):
+    data = json.loads(client.get(url(member, "members:manage_download_json")).content)
+    assert set(data) == MEMBER_KEYS
+    assert data["meetings_moved"] == []
+    assert data["branch_contact_links"] == []
 
 
 def test_download_csv(client, member):
@@ -123,6 +195,27 @@ def test_download_csv(client, member):
     assert rows[0] == ["section", "field", "value"]
     assert ["details", "email", "grace@example.org"] in rows
     assert any(r[0] == "consent 2" for r in rows)
+
+
+def test_download_csv_names_the_moved_meeting(client, member, moved):
+    text = client.get(url(member, "members:manage_download_csv")).content.decode()
+    assert "meetings_moved" in text
+    assert "2027-02-10" in text
+
+
+def test_erasing_a_mover_keeps_the_meeting_without_them(client, member, moved):
+    response = client.post(url(member, "members:manage_erase"), {"confirm": "erase"})
+    assert response.status_code == 302
+    assert not Member.objects.filter(pk=member.pk).exists()
+    moved.refresh_from_db()
+    assert moved.mover is None
+    assert moved.our_nominations_moved  # the plan stands; an organiser names a new mover
+
+
+def test_an_organiser_erasing_a_mover_keeps_the_meeting(member, moved):
+    services.member_erase(member=member, actor=UserFactory())
+    moved.refresh_from_db()
+    assert moved.mover is None
 
 
 def test_erase_needs_a_second_step_and_is_logged_without_personal_data(client, member):
@@ -177,4 +270,3 @@ def test_changes_through_the_link_are_rate_limited(client, member, settings):
         for _ in range(3)
     ]
     assert codes == [302, 302, 429]
-    assert client.get(url(member)).status_code == 200  # reading is never limited
