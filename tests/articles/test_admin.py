@@ -1,12 +1,15 @@
 """The organisers' admin: writing, refusing to publish, live preview, revisions, tag merge."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article, Revision, Tag
-from tests.articles.factories import ArticleFactory, TagFactory
+from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,12 +68,87 @@ def test_publishing_is_refused_with_a_message_saying_what_to_fix(organiser_clien
     assert response.status_code == 302
 
 
-def test_changelist_filters_search_and_date_hierarchy(organiser_client):
-    ArticleFactory(title="Turnout report")
+def _titles(response) -> set[str]:
+    return {article.title for article in response.context["cl"].result_list}
+
+
+def test_changelist_search_and_filters_narrow_the_results(organiser_client):
+    pay, ballot = TagFactory(name="Pay", slug="pay"), TagFactory(name="Ballot", slug="ballot")
+    sam, jo = AuthorFactory(name="Sam"), AuthorFactory(name="Jo")
+    ArticleFactory(title="Turnout report", tags=[ballot], authors=[sam])
+    ArticleFactory(title="Pay offer", tags=[pay], authors=[jo])
+    ArticleFactory(title="Pay and ballot", tags=[pay, ballot], authors=[sam])
+    ArticleFactory(title="Unfinished", status="draft", published_at=None)
     url = reverse("admin:articles_article_changelist")
-    assert organiser_client.get(url, {"q": "turnout"}).status_code == 200
-    assert organiser_client.get(url, {"status__exact": "draft"}).status_code == 200
-    assert "Turnout report" in organiser_client.get(url).content.decode()
+    everything = {"Turnout report", "Pay offer", "Pay and ballot", "Unfinished"}
+    assert _titles(organiser_client.get(url)) == everything
+    assert _titles(organiser_client.get(url, {"q": "turnout"})) == {"Turnout report"}
+    assert _titles(organiser_client.get(url, {"status__exact": "draft"})) == {"Unfinished"}
+    assert _titles(organiser_client.get(url, {"tags__id__exact": pay.pk})) == {
+        "Pay offer",
+        "Pay and ballot",
+    }
+    assert _titles(organiser_client.get(url, {"authors__id__exact": sam.pk})) == {
+        "Turnout report",
+        "Pay and ballot",
+    }
+    both = {"tags__id__exact": pay.pk, "authors__id__exact": sam.pk}
+    assert _titles(organiser_client.get(url, both)) == {"Pay and ballot"}
+    html = organiser_client.get(url).content.decode()
+    # The filter sidebar offers each tag and author as a link.
+    assert f"?tags__id__exact={pay.pk}" in html
+    assert f"?authors__id__exact={jo.pk}" in html
+
+
+def test_changelist_date_hierarchy_links_by_year_then_month(organiser_client):
+    ArticleFactory(title="Old news", published_at=datetime(2023, 5, 2, 9, tzinfo=UTC))
+    ArticleFactory(title="New news", published_at=datetime(2024, 11, 8, 9, tzinfo=UTC))
+    url = reverse("admin:articles_article_changelist")
+    html = organiser_client.get(url).content.decode()
+    assert '<a href="?published_at__year=2023">2023</a>' in html
+    assert '<a href="?published_at__year=2024">2024</a>' in html
+    year = organiser_client.get(url, {"published_at__year": "2023"})
+    assert _titles(year) == {"Old news"}
+    assert "?published_at__month=5&amp;published_at__year=2023" in year.content.decode()
+
+
+def test_change_page_links_to_the_article_on_the_site(organiser_client):
+    article = ArticleFactory(slug="pay-offer")
+    html = organiser_client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+    match = re.search(r'<a href="([^"]+)" class="viewsitelink">View on site</a>', html)
+    assert match, "no View on site link"
+    response = organiser_client.get(match.group(1))
+    assert response.status_code == 302
+    assert response["Location"].endswith("/articles/pay-offer/")
+
+
+def test_tags_can_be_created_from_the_article_form(organiser_client):
+    html = organiser_client.get(reverse("admin:articles_article_add")).content.decode()
+    add_url = reverse("admin:articles_tag_add")
+    # The "+" beside the tags box opens the tag form in a popup...
+    match = re.search(
+        r'<a class="related-widget-wrapper-link add-related" id="add_id_tags"\s+'
+        r'data-popup="yes"\s+href="([^"]+)"',
+        html,
+    )
+    assert match, "no add-related link for tags"
+    popup = match.group(1).replace("&amp;", "&")
+    assert popup.startswith(add_url)
+    assert "_popup=1" in popup
+    # ...whose answer hands the new tag back to the article form's tags box.
+    form = organiser_client.get(popup).content.decode()
+    assert '<input type="hidden" name="_popup" value="1">' in form
+    response = organiser_client.post(
+        popup, {"name": "Pensions", "slug": "pensions", "_popup": "1", "_to_field": "id"}
+    )
+    tag = Tag.objects.get(slug="pensions")
+    assert response.status_code == 200
+    assert "admin/js/popup_response.js" in response.content.decode()
+    assert f"&quot;value&quot;: &quot;{tag.pk}&quot;" in response.content.decode()
+    # Existing tags are found as you type (the admin's own autocomplete).
+    assert re.search(r'<select name="tags"[^>]*class="admin-autocomplete', html)
 
 
 def test_change_page_loads_the_live_preview_script(organiser_client):
