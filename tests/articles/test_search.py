@@ -71,13 +71,47 @@ def test_highlight_escapes_everything_but_the_marks():
     assert out == "a &lt;img src=x onerror=1&gt; <mark>pay</mark> &quot;b&quot;"
 
 
-@pytest.mark.parametrize("q", ["", "   ", "the and of", "!!! ((( ", '"', "-", "a" * 500, "\x00x"])
-def test_empty_or_nonsense_queries_get_a_helpful_page(client, q):
+EMPTY_HINT = "Type a few words above: a grade (“EO”), a department (“HMRC”)"
+NO_RESULTS = "No articles found for"
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x01"])
+def test_empty_query_gets_a_hint_on_what_to_type(client, q):
     ArticleFactory()
     response = _search(client, q)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Search articles" in html
+    assert EMPTY_HINT in html
+    assert NO_RESULTS not in html
+    assert 'class="article-list"' not in html
+
+
+@pytest.mark.parametrize(
+    ("q", "shown"),
+    [
+        ("the and of", "the and of"),
+        ("!!! ((( ", "!!! ((("),
+        ('"', "&quot;"),
+        ("-", "-"),
+        ("a" * 500, "a" * 200),
+        ("\x00xqzvbnm", "xqzvbnm"),
+        ("<b>pay</b>xyzzy", "&lt;b&gt;pay&lt;/b&gt;xyzzy"),
+    ],
+)
+def test_nonsense_query_says_nothing_matched_and_what_to_try(client, q, shown):
+    ArticleFactory(title="Pay claim")
+    response = _search(client, q)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{NO_RESULTS} “{shown}”" in html
+    assert "Check the spelling, or try fewer or more general words." in html
+    assert "Common words such as “the” and “of” are left out" in html
+    assert "Search for a single word such as “ballot” or “turnout”." in html
+    assert f'<a href="{reverse("articles:list")}">browse all articles</a>' in html
+    assert EMPTY_HINT not in html
+    assert "Pay claim" not in html
+    # The query stays in the box, to be corrected rather than typed again.
+    assert f'name="q" value="{shown}"' in html
 
 
 def test_search_is_paginated(client, many_articles):
