@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -113,20 +113,24 @@ class ArticleQuerySet(models.QuerySet):
         from the indexes, so the cost does not grow with the archive.
         """
         a, at = Article._meta.db_table, Article.tags.through._meta.db_table
+        # Rank the candidates by id alone, then read the few winners' rows.
         sql = f"""
-            SELECT art.id, art.title, art.slug, art.published_at, art.standfirst,
-                   COUNT(*) AS shared
-            FROM unnest(%s::bigint[]) AS t(tag_id)
-            CROSS JOIN LATERAL (
-                SELECT c.id FROM {a} c JOIN {at} ct ON ct.article_id = c.id
-                WHERE ct.tag_id = t.tag_id AND c.id <> %s
-                  AND c.status IN ('published', 'scheduled') AND c.published_at <= %s
-                ORDER BY c.published_at DESC LIMIT %s
-            ) AS candidate
-            JOIN {a} art ON art.id = candidate.id
-            GROUP BY art.id
-            ORDER BY shared DESC, art.published_at DESC, art.id DESC
-            LIMIT %s
+            SELECT art.id, art.title, art.slug, art.published_at, art.standfirst, top.shared
+            FROM (
+                SELECT candidate.id, COUNT(*) AS shared, MAX(candidate.published_at) AS newest
+                FROM unnest(%s::bigint[]) AS t(tag_id)
+                CROSS JOIN LATERAL (
+                    SELECT c.id, c.published_at FROM {a} c JOIN {at} ct ON ct.article_id = c.id
+                    WHERE ct.tag_id = t.tag_id AND c.id <> %s
+                      AND c.status IN ('published', 'scheduled') AND c.published_at <= %s
+                    ORDER BY c.published_at DESC LIMIT %s
+                ) AS candidate
+                GROUP BY candidate.id
+                ORDER BY shared DESC, newest DESC, candidate.id DESC
+                LIMIT %s
+            ) AS top
+            JOIN {a} art ON art.id = top.id
+            ORDER BY top.shared DESC, art.published_at DESC, art.id DESC
         """  # noqa: S608 - table names come from model metadata
         params = [list(tag_ids), article.pk, timezone.now(), window, limit]
         return list(Article.objects.raw(sql, params))
@@ -234,6 +238,11 @@ class Article(models.Model):
             GinIndex(fields=["search_vector"], name="article_search_vector_gin"),
             # Lists and counts of public articles read only this index (newest first).
             models.Index(fields=["-published_at", "status"], name="article_public_list_idx"),
+            # Tag and author archives join from their link tables by id: this index
+            # tells which of those articles are public without reading the rows.
+            models.Index(
+                fields=["id"], include=["published_at", "status"], name="article_public_by_id_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -494,6 +503,30 @@ class Redirect(models.Model):
         if found.article_id and not found.article.is_public:
             return None
         return found.target.get_absolute_url()
+
+
+class Deletion(models.Model):
+    """When an article, tag or author was last deleted.
+
+    The public pages' version stamp (articles/caching.py) is the latest change
+    among these tables; a deletion leaves no row behind to date it, so it is
+    dated here. One row per model: reading it costs nothing, unlike counting.
+    """
+
+    model = models.CharField(max_length=20, primary_key=True)
+    deleted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.model} deleted {self.deleted_at:%d %b %Y %H:%M}"
+
+
+@receiver(post_delete, sender=Article)
+@receiver(post_delete, sender=Tag)
+@receiver(post_delete, sender=Author)
+def _record_deletion(sender, **kwargs):
+    Deletion.objects.update_or_create(
+        model=sender._meta.model_name, defaults={"deleted_at": timezone.now()}
+    )
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles import conf
 from articles.caching import public_page
-from articles.models import Article, Author, PreviewLink, Redirect, Tag
+from articles.models import Article, Attachment, Author, Correction, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
 from campaign.ratelimit import ratelimit
 
@@ -160,31 +160,41 @@ def author_detail(request, slug):
 
 
 def _article_queryset():
-    return Article.objects.prefetch_related(
-        Prefetch("authors", queryset=Author.objects.all()),
-        Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
-        "attachments",
-        "corrections",
-    ).defer("search_vector")
+    """Articles with their authors and tags, and whether they have documents or corrections.
+
+    Most articles have neither, so those are read only where they exist.
+    """
+    return (
+        Article.objects.prefetch_related(
+            Prefetch("authors", queryset=Author.objects.all()),
+            Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
+        )
+        .annotate(
+            has_attachments=Exists(Attachment.objects.filter(article=OuterRef("pk"))),
+            has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))),
+        )
+        .defer("search_vector")
+    )
+
+
+def _neighbours(article):
+    """Return the previous and next public articles, in one query."""
+    public = Article.objects.published().only("title", "slug", "published_at")
+    older = public.filter(published_at__lt=article.published_at).order_by("-published_at", "-pk")
+    newer = public.filter(published_at__gt=article.published_at).order_by("published_at", "pk")
+    found = {"older": None, "newer": None}
+    for item in older[:1].union(newer[:1], all=True):
+        found["older" if item.published_at < article.published_at else "newer"] = item
+    return found["older"], found["newer"]
 
 
 def _render_article(request, article, *, preview=False):
-    public = Article.objects.published()
-    newer = older = None
+    prefetch_related_objects(
+        [article],
+        *(name for name in ("attachments", "corrections") if getattr(article, f"has_{name}")),
+    )
+    older, newer = _neighbours(article) if article.is_public else (None, None)
     related = []
-    if article.is_public:
-        older = (
-            public.filter(published_at__lt=article.published_at)
-            .only("title", "slug", "published_at")
-            .order_by("-published_at")
-            .first()
-        )
-        newer = (
-            public.filter(published_at__gt=article.published_at)
-            .only("title", "slug", "published_at")
-            .order_by("published_at")
-            .first()
-        )
     tag_ids = [t.pk for t in article.tags.all()]
     if tag_ids:
         related = Article.objects.related_to(article, tag_ids)

@@ -37,6 +37,9 @@ def main(argv=None) -> int:
     from django.test import Client
     from pyinstrument import Profiler
 
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest
     client = Client(SERVER_NAME="127.0.0.1")
     response = client.get(args.path)  # warm up: templates, connection
     if response.status_code != 200:

@@ -180,14 +180,15 @@ def test_public_pages_run_a_fixed_number_of_queries(
         "sitemap_articles": "/sitemap-articles.xml",
         "sitemap_tags": "/sitemap-tags.xml",
     }[name]
-    # version stamp + page query + count + prefetches; detail adds attachments,
-    # corrections, previous, next and related; home adds the current election.
+    # version stamp + page query + count + prefetches; detail adds previous and
+    # next (one query) and related (documents and corrections only where there
+    # are some); home adds the current election.
     limit = {
         "home": 5,
         "list": 5,
         "tag": 6,
         "author": 6,
-        "detail": 9,
+        "detail": 6,
         "search": 5,
         "feed": 4,
         "tag_feed": 5,
