@@ -47,7 +47,7 @@ from ballots.timetable import ballot_timetable
 from members.models import Branch
 from members.scoping import scope_for
 
-CHARTS_SHOWN = 12  # units closest to the line get a chart on the dashboard
+CHARTS_SHOWN = 12  # units closest to the line charted by default; ?charts=all for every unit
 GRID_PAGE = 50
 
 
@@ -68,6 +68,16 @@ def _as_of(request, ballot) -> dt.date:
         return timezone.localdate()
 
 
+def _query(request, **changes) -> str:
+    """Return this page's query string with some parameters set (or dropped, if None)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else "?"
+
+
 def _visible_ballot(request, pk) -> Ballot:
     try:
         return Ballot.objects.visible_to(request.user).get(pk=pk)
@@ -83,7 +93,8 @@ def ballot_dashboard(request, pk):
     book = RuleBook()
     timetable = ballot_timetable(ballot, book=book)
     units = turnout_by_unit(ballot, request.user, as_of=as_of, book=book)
-    charted = units[:CHARTS_SHOWN]
+    all_charts = request.GET.get("charts") == "all"
+    charted = units if all_charts else units[:CHARTS_SHOWN]
     series = turnout_series(
         ballot, request.user, unit_ids=[u.unit_id for u in charted], as_of=as_of
     )
@@ -110,6 +121,11 @@ def ballot_dashboard(request, pk):
             deadlines=deadlines,
             units=units,
             charts=charts,
+            all_charts=all_charts,
+            charted_ids={u.unit_id for u in charted},
+            all_charts_query=_query(request, charts="all"),
+            few_charts_query=_query(request, charts=None),
+            charts_shown=CHARTS_SHOWN,
             below=sum(1 for u in units if u.still_needed),
             partial_scope=scope.region_id is not None,
         ),

@@ -8,6 +8,8 @@ numbers through the template engine's localisation is slow.
 import datetime as dt
 from dataclasses import dataclass
 
+from ballots.readiness import CLOSE, NOT_READY, READY
+
 WIDTH, HEIGHT = 320, 170
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 8, 10, 24
 
@@ -98,7 +100,8 @@ class BarChart:
 
 
 def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
-    """Contact coverage per branch as horizontal bars, least covered first."""
+    """Contact coverage per branch as horizontal bars, least covered first, each bar
+    coloured by the branch's readiness status (the title says exactly that)."""
     label_width, bar_height, gap, plot_width = 150, 14, 6, 200
     measured = [(s, m) for s, m in rows if m.contact is not None]
     measured.sort(key=lambda pair: pair[1].contact)
@@ -114,14 +117,23 @@ def readiness_chart(rows, *, target: int, limit: int = 40) -> BarChart:
         )
         for i, (s, m) in enumerate(shown)
     ]
-    ready = sum(1 for _, m in rows if m.status == "ready")
+    counts = dict.fromkeys((READY, CLOSE, NOT_READY), 0)
+    for _, m in rows:
+        counts[m.status] = counts.get(m.status, 0) + 1
+    which = (
+        f"the {len(shown)} least-covered of {len(measured)} branches"
+        if len(shown) < len(measured)
+        else f"all {len(shown)} branches"
+    )
+    title = f"Contact coverage, least covered first: {which}, coloured by readiness"
     summary = (
-        f"{ready} of {len(rows)} branches are ready. The chart shows contact coverage for "
-        f"the {len(shown)} least-covered branches against the {target}% target."
+        f"Readiness of {len(rows)} branches: {counts[READY]} ready, {counts[CLOSE]} close, "
+        f"{counts[NOT_READY]} not ready. The bars show the share of members we can reach "
+        f"personally for {which}, against the {target}% target."
     )
     height = max(1, len(bars)) * (bar_height + gap) + 20
     return BarChart(
-        title="Contact coverage by branch",
+        title=title,
         summary=summary,
         bars=bars,
         target_x=_n(label_width + plot_width * target / 100),
