@@ -29,31 +29,59 @@ def check_nomination(nomination) -> None:
         errors.append(
             f"{branch.name} is not in {election.group}, so cannot nominate in {election}."
         )
-    others = Nomination.objects.active().filter(
-        meeting_id=nomination.meeting_id, position_id=nomination.position_id
+    # The rules hold per branch, across all its meetings (an AGM and an EGM),
+    # as the nomination_within_seats trigger checks them.
+    others = (
+        Nomination.objects.active()
+        .filter(meeting__branch_id=branch.pk, position_id=nomination.position_id)
+        .select_related("meeting", "candidate")
     )
     if nomination.pk:
         others = others.exclude(pk=nomination.pk)
     if nomination.superseded_by_id is None:
-        if has_candidate and others.filter(candidate_id=nomination.candidate_id).exists():
-            errors.append(
-                f"This meeting has already nominated {nomination.candidate} for {position.title}."
+        others = list(others)
+        for other in others:
+            same = (
+                other.candidate_id == nomination.candidate_id
+                if has_candidate
+                else other.candidate_id is None and other.other_name.casefold() == name.casefold()
             )
-        if name and others.filter(other_name__iexact=name).exists():
-            errors.append(f"This meeting has already nominated {name} for {position.title}.")
-        if others.count() >= position.seats:
-            errors.append(seats_message(position))
+            if same:
+                errors.append(already_nominated_message(branch, other, position))
+                break
+        if len(others) >= position.seats:
+            errors.append(seats_message(position, earlier=others))
     if errors:
         raise ValidationError(errors)
 
 
-def seats_message(position) -> str:
+def seats_message(position, earlier=()) -> str:
+    """Say the seat limit; name what the branch already nominated when that is the reason."""
     seats = position.seats
     noun = "candidate" if seats == 1 else "candidates"
-    return (
+    message = (
         f"A branch may nominate no more than {seats} {noun} for {position.title} "
         f"({seats} {'seat' if seats == 1 else 'seats'})."
     )
+    if earlier:
+        message += f" It has already nominated {_list(nominated_at(n) for n in earlier)}."
+    return message
+
+
+def already_nominated_message(branch, earlier, position) -> str:
+    """A branch nominates a candidate once per position, whichever meeting it was at."""
+    return f"{branch.name} has already nominated {nominated_at(earlier)} for {position.title}."
+
+
+def nominated_at(nomination) -> str:
+    """'Ann Smith at its EGM on 3 February 2027'."""
+    meeting = nomination.meeting
+    return f"{nomination.nominee} at its {meeting.get_kind_display()} on {meeting.date:%-d %B %Y}"
+
+
+def _list(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def slate_warnings(election) -> list[str]:

@@ -87,20 +87,22 @@ def election_board(*, election: Election, user, today: datetime.date | None = No
     live = Q(nominations__superseded_by__isnull=True) & in_scope
     verified = live & Q(nominations__verified_by__isnull=False)
     unverified = live & Q(nominations__verified_by__isnull=True)
-    order = "nominations__meeting__branch__code"
+    branch = "nominations__meeting__branch"
+    order = _branch_label()  # with DISTINCT, the order must be the aggregated value
     candidates = (
         Candidate.objects.filter(position__election=election)
         .select_related("position")
         # Only the columns shown: the rows are grouped by them, so narrow is fast.
         .only("name", "order", "position__title", "position__seats", "position__order")
         .annotate(
-            n_verified=Count("nominations", filter=verified),
-            n_unverified=Count("nominations", filter=unverified),
+            # A branch counts once, however many of its meetings nominated.
+            n_verified=Count(branch, filter=verified, distinct=True),
+            n_unverified=Count(branch, filter=unverified, distinct=True),
             verified_branches=ArrayAgg(
-                _branch_label(), filter=verified, order_by=order, default=[]
+                _branch_label(), filter=verified, distinct=True, order_by=order, default=[]
             ),
             unverified_branches=ArrayAgg(
-                _branch_label(), filter=unverified, order_by=order, default=[]
+                _branch_label(), filter=unverified, distinct=True, order_by=order, default=[]
             ),
         )
         .order_by("position__order", "position_id", "order", "pk")
@@ -199,7 +201,8 @@ def slate(election: Election) -> list[Position]:
     if election.publish_counts:
         candidates = candidates.annotate(
             n_verified=Count(
-                "nominations",
+                "nominations__meeting__branch",
+                distinct=True,
                 filter=Q(
                     nominations__superseded_by__isnull=True,
                     nominations__verified_by__isnull=False,

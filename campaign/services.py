@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from campaign import rules
+from campaign import pagecache, rules
 from campaign.models import (
     BranchContactLink,
     BranchMeeting,
@@ -21,6 +21,7 @@ from campaign.models import (
     Position,
 )
 from members.audit import audit_record
+from members.models import Branch
 
 
 class CampaignError(Exception):
@@ -83,9 +84,27 @@ def _check_entries(*, meeting: BranchMeeting, election: Election, entries: list[
             errors.append(f"{entry.position.title}: {name} is listed twice.")
         seen.add(entry.key)
         per_position[entry.position.pk] = per_position.get(entry.position.pk, 0) + 1
+    # The branch's other meetings in this election (an AGM and an EGM) count too:
+    # a branch nominates a candidate once, and no more than the seats, in all.
+    earlier: dict[int, list[Nomination]] = {}
+    for nomination in (
+        Nomination.objects.active()
+        .filter(meeting__branch_id=branch.pk, position__election=election)
+        .exclude(meeting_id=meeting.pk)
+        .select_related("meeting", "candidate")
+        .order_by("meeting__date", "pk")
+    ):
+        earlier.setdefault(nomination.position_id, []).append(nomination)
     for entry in entries:
-        if per_position.get(entry.position.pk, 0) > entry.position.seats:
-            message = rules.seats_message(entry.position)
+        for nomination in earlier.get(entry.position.pk, []):
+            if _nomination_key(nomination) == entry.key:
+                message = rules.already_nominated_message(branch, nomination, entry.position)
+                if message not in errors:
+                    errors.append(message)
+    for entry in entries:
+        before = earlier.get(entry.position.pk, [])
+        if per_position.get(entry.position.pk, 0) + len(before) > entry.position.seats:
+            message = rules.seats_message(entry.position, earlier=before)
             if message not in errors:
                 errors.append(message)
     if errors:
@@ -111,6 +130,9 @@ def nomination_report(
     new ones are unverified unless an organiser entering them says they checked.
     """
     meeting = BranchMeeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+    # The rules hold per branch: wait for any report of another of its meetings
+    # (the trigger takes the same lock), so the checks below see it.
+    Branch.objects.select_for_update(no_key=True).filter(pk=meeting.branch_id).exists()
     _check_entries(meeting=meeting, election=election, entries=entries)
     last = (
         NominationReport.objects.filter(meeting=meeting, election=election).aggregate(
@@ -172,6 +194,8 @@ def nomination_report(
     if verified:
         kept = [n.pk for key, n in current.items() if key in wanted and not n.verified_by_id]
         Nomination.objects.filter(pk__in=kept).update(**verified)
+    # update() and bulk_create() send no signals: the public slate's counts change.
+    pagecache.invalidate()
     if user is not None:
         audit_record(
             actor=user,
@@ -188,6 +212,8 @@ def _integrity_message(exc: IntegrityError) -> str:
     text = str(exc)
     if "nomination_within_seats" in text:
         return "A branch may nominate no more candidates than there are seats."
+    if "nomination_once_per_branch" in text:
+        return "This branch has already nominated that candidate for that position."
     if "nomination_candidate_once" in text or "nomination_other_name_once" in text:
         return "This meeting has already nominated that candidate for that position."
     if "nomination_candidate_for_position" in text:
@@ -208,6 +234,7 @@ def nominations_verify(*, nominations, user) -> int:
         verified_by=user, verified_at=timezone.now()
     )
     if count:
+        pagecache.invalidate()  # update() sends no signals; the public counts change
         audit_record(
             actor=user,
             action="change",

@@ -71,14 +71,14 @@ def test_notice_rule_for_egms_only_is_not_applied_to_agms():
 
 
 def test_branch_cannot_nominate_same_candidate_twice_for_a_position():
-    """The unique constraint stops it in the database; clean() says so in words."""
+    """The trigger stops it in the database; clean() says so in words."""
     position = PositionFactory(seats=3)
     candidate = CandidateFactory(position=position)
     first = NominationFactory(candidate=candidate)
     again = Nomination(meeting=first.meeting, position=position, candidate=candidate)
     with pytest.raises(ValidationError, match="already nominated"):
         again.full_clean()
-    with pytest.raises(IntegrityError, match="nomination_candidate_once"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="nomination_once_per_branch"), transaction.atomic():
         again.save()
 
 
@@ -86,7 +86,7 @@ def test_other_faction_candidate_recorded_by_name_once_whatever_case():
     position = PositionFactory(seats=3)
     meeting = MeetingFactory()
     Nomination.objects.create(meeting=meeting, position=position, other_name="Pat Jones")
-    with pytest.raises(IntegrityError, match="nomination_other_name_once"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="nomination_once_per_branch"), transaction.atomic():
         Nomination.objects.create(meeting=meeting, position=position, other_name="PAT JONES")
 
 
