@@ -109,7 +109,11 @@ def structure_import(*, data: bytes | str) -> ImportReport:
         values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL)}
         if not any(values.values()):
             continue  # blank line
-        problems = []
+        problems = [
+            f"{column} contains a null character, which cannot be stored"
+            for column, value in values.items()
+            if "\x00" in value
+        ]
         for column, limit in (("code", 20), ("name", 200), ("workplace", 200), ("town", 100)):
             if len(values[column]) > limit:
                 problems.append(f"{column} is longer than {limit} characters")
