@@ -24,6 +24,7 @@ DEFAULT_DAYS = {
     "left_members": 365,
     "signed_links": 90,
     "audit_events": 2 * 365,
+    "login_records": 90,
 }
 SCHEDULE_EVERY = timedelta(days=1)
 
@@ -72,6 +73,21 @@ def _purge_audit_events(now: datetime) -> int:
     return AuditEvent.objects.filter(at__lt=_cutoff(now, "audit_events")).delete()[0]
 
 
+def _purge_login_records(now: datetime) -> int:
+    """django-axes' records of organiser logins: username, address and browser."""
+    cutoff = _cutoff(now, "login_records")
+    removed = 0
+    for name in ("AccessAttempt", "AccessFailureLog", "AccessLog"):
+        try:
+            model = apps.get_model("axes", name)
+        except LookupError:
+            continue
+        removed += (
+            model.objects.filter(attempt_time__lt=cutoff).delete()[1].get(model._meta.label, 0)
+        )
+    return removed
+
+
 def _purge_sessions(now: datetime) -> int:
     """Expired login sessions (what `manage.py clearsessions` does)."""
     Session = apps.get_model("sessions", "Session")
@@ -83,6 +99,7 @@ RULES = {
     "left_members": _purge_left_members,
     "signed_links": _purge_signed_links,
     "audit_events": _purge_audit_events,
+    "login_records": _purge_login_records,
     "expired_sessions": _purge_sessions,
 }
 

@@ -50,6 +50,7 @@ def registry() -> tuple[DataKind, ...]:
     left = _days("left_members", 365)
     links = _days("signed_links", 90)
     audit = _days("audit_events", 2 * 365)
+    logins = _days("login_records", 90)
     return (
         DataKind(
             key="contact",
@@ -251,8 +252,8 @@ def registry() -> tuple[DataKind, ...]:
             special_category=ART9_PARA31,
             retention=(
                 f"Your account is kept while you organise. Audit entries are deleted after "
-                f"{audit} days; login sessions when they expire. There is no automatic "
-                "deletion yet of the record of logins (time, internet address, browser). "
+                f"{audit} days; login sessions when they expire; the record of logins "
+                f"(time, internet address, browser) after {logins} days. "
                 "When your account is deleted, the figures, nominations and links you "
                 "entered stay without a link to you; audit entries keep your username "
                 "until they are deleted."

@@ -101,6 +101,31 @@ def test_old_audit_rows_are_deleted(settings):
     assert AuditEvent.objects.filter(pk=recent.pk).exists()
 
 
+def test_old_login_records_are_deleted(settings):
+    """Axes keeps each organiser login's username, address and browser: not for ever."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "login_records": 90}
+    made = {}
+    for days in (91, 1):
+        with time_machine.travel(timezone.now() - days * DAY, tick=False):
+            who = {"username": f"organiser{days}", "ip_address": "10.0.0.1", "user_agent": "test"}
+            made[days] = [
+                AccessAttempt.objects.create(
+                    **who, get_data="", post_data="", failures_since_start=1
+                ),
+                AccessFailureLog.objects.create(**who),
+                AccessLog.objects.create(**who),
+            ]
+    counts = retention.enforce_retention()
+    assert counts["login_records"] == 3
+    for model, old, recent in zip(
+        (AccessAttempt, AccessFailureLog, AccessLog), made[91], made[1], strict=True
+    ):
+        assert not model.objects.filter(pk=old.pk).exists()
+        assert model.objects.filter(pk=recent.pk).exists()
+
+
 def test_the_run_is_audited_with_counts_and_no_personal_data(caplog):
     """One RETENTION audit row and one log line carry counts only, never a name or email."""
     member = _aged(31, status=Member.Status.PENDING)
