@@ -20,9 +20,11 @@ Use it from any app:
 
 or, inside a view, ``if not hit("report", client_ip(request)).allowed: ...``.
 
-Limits come from ``settings.RATELIMITS`` (e.g. ``{"join": "10/h"}``) with
-``DEFAULT_LIMITS`` below as the fallback; the rate is "<count>/<s|m|h|d>".
-A limited request gets a polite 429 page with a Retry-After header.
+Limits come from ``settings.RATELIMITS`` (e.g. ``{"join": "10/h"}``, read from
+RATELIMIT_JOIN and friends in the environment) with ``DEFAULT_LIMITS`` below as
+the fallback for a scope the settings leave out; the rate is
+"<count>/<s|m|h|d>". A limited request gets a polite 429 page with a
+Retry-After header.
 """
 
 import functools
@@ -36,6 +38,7 @@ from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
 
+# The same defaults as campaign/settings.py, for a scope missing from RATELIMITS.
 DEFAULT_LIMITS = {
     "join": "10/h",  # sign-ups from one address
     "manage": "60/h",  # personal-link pages (manage, download, erase, reports), GET and POST

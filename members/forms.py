@@ -246,6 +246,12 @@ class JoinForm(DetailsForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Shown only beside the warning about a work address (see work_email_unconfirmed).
+    use_work_email = forms.BooleanField(
+        label="Use this address anyway",
+        required=False,
+        help_text="Tick this only if you cannot use a personal address.",
+    )
 
     field_order = [
         "name",
@@ -261,6 +267,7 @@ class JoinForm(DetailsForm):
         "consent_branch",
         "website",
         "started",
+        "use_work_email",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -309,6 +316,12 @@ class JoinForm(DetailsForm):
                 return sent
         return started_token()
 
+    def _decorate(self):
+        super()._decorate()
+        if self.employer_email:  # the warning under the field describes it too
+            attrs = self.fields["email"].widget.attrs
+            attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} email-warning".strip()
+
     def consents(self) -> set[str]:
         kinds = {ConsentKind.FACTION} if self.cleaned_data.get("consent_faction") else set()
         if self.cleaned_data.get("consent_branch"):
@@ -317,4 +330,11 @@ class JoinForm(DetailsForm):
 
     @property
     def employer_email(self) -> bool:
-        return conf.is_employer_address(self.cleaned_data.get("email", ""))
+        """Whether the address given is at an employer's domain (e.g. dwp.gov.uk)."""
+        return conf.is_employer_address(getattr(self, "cleaned_data", {}).get("email", ""))
+
+    @property
+    def work_email_unconfirmed(self) -> bool:
+        """A work address the person has not yet chosen to keep: warn before saving,
+        because the confirmation email would go to an inbox their employer reads."""
+        return self.employer_email and not self.cleaned_data.get("use_work_email")

@@ -22,16 +22,22 @@ from members.models import ConsentKind, Member
 def join(request):
     """The join form. Every valid submission ends on the same page, known or not."""
     form = JoinForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.work_email_unconfirmed:
         services.member_join(
             email=form.cleaned_data["email"], details=form.details(), consents=form.consents()
         )
         url = reverse("members:join_check_email")
         return redirect(f"{url}?work=1" if form.employer_email else url)
+    # A work address in an otherwise valid form: nothing is saved or sent until the
+    # person changes it or ticks "use this address anyway".
     return render(
         request,
         "members/join_form.html",
-        {"form": form, "errors": form.error_summary() if form.is_bound else []},
+        {
+            "form": form,
+            "errors": form.error_summary() if form.is_bound else [],
+            "work_email_check": form.is_bound and not form.errors and form.work_email_unconfirmed,
+        },
     )
 
 
@@ -47,6 +53,7 @@ def _link_invalid(request, status=400):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit("confirm", methods=("GET", "HEAD", "POST"))
 def join_confirm(request, token):
     """Show a Confirm button; only the POST confirms (mail scanners follow links)."""
     member = tokens.read_token(token, tokens.CONFIRM, max_age=conf.confirm_link_max_age())
@@ -89,7 +96,7 @@ def _private(response):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit("manage")
+@ratelimit("manage", methods=("GET", "HEAD", "POST"))
 def manage(request, token):
     """Update details and see consents, through the member's personal link."""
     member = _member_from(token)
@@ -144,6 +151,8 @@ def manage_consent(request, token):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD"])
+@ratelimit("manage", methods=("GET", "HEAD"))
 def manage_download(request, token, fmt):
     """Everything we hold about the member, as JSON or CSV."""
     member = _member_from(token)
@@ -171,7 +180,7 @@ def manage_download(request, token, fmt):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit("manage")
+@ratelimit("manage", methods=("GET", "HEAD", "POST"))
 def manage_erase(request, token):
     """Erase the member's record, after a second, explicit step."""
     member = _member_from(token)

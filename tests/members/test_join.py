@@ -126,18 +126,54 @@ def test_bad_input_gets_summary_and_inline_message(client, join_data, overrides,
     assert not Member.objects.exists()
 
 
-def test_employer_address_warns_but_does_not_block(
+def test_employer_address_is_warned_before_anything_is_saved_or_sent(
     client, join_data, django_capture_on_commit_callbacks
 ):
-    response = post(
-        client,
-        join_data(BranchFactory(), email="ada.lovelace@dwp.gov.uk"),
-        django_capture_on_commit_callbacks,
-    )
+    """A work address in an otherwise valid form: the form again, with the warning
+    and a 'use this address anyway' box; no sign-up stored and no email queued."""
+    data = join_data(BranchFactory(), email="ada.lovelace@dwp.gov.uk")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(URL, data)
+    assert response.status_code == 200
+    assert not Member.objects.exists()
+    assert callbacks == []
+    assert mail.outbox == []
+    html = response.content.decode()
+    assert "<title>Check your email address: Join" in html
+    assert 'id="work-email-check"' in html
+    assert "This looks like a work address" in html
+    assert 'name="use_work_email"' in html
+    assert "Use this address anyway" in html
+    assert 'aria-describedby="email-hint email-warning"' in html
+    assert 'value="ada.lovelace@dwp.gov.uk"' in html  # what they typed is kept
+    assert "There is a problem" not in html  # a warning, not an error
+
+
+def test_ticking_use_anyway_saves_the_work_address(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    data = join_data(BranchFactory(), email="ada.lovelace@dwp.gov.uk", use_work_email="on")
+    response = post(client, data, django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    assert Member.objects.count() == 1
+    assert Member.objects.get().email == "ada.lovelace@dwp.gov.uk"
+    assert len(mail.outbox) == 1
     page = client.get(response["Location"])
     assert "You gave a work email address" in page.content.decode()
+
+
+def test_changing_to_a_personal_address_saves_without_the_box(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    branch = BranchFactory()
+    first = client.post(URL, join_data(branch, email="ada@hmrc.gov.uk"))
+    assert first.status_code == 200
+    response = post(
+        client, join_data(branch, email="ada@example.org"), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302
+    assert Member.objects.get().email == "ada@example.org"
+    assert "work=1" not in response["Location"]
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
 
 
 def test_personal_address_gets_no_warning(client):
