@@ -44,19 +44,26 @@ def _form_errors(form) -> list[str]:
 
 
 def _read_csv(text: str, required: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [h for h in required if h not in headers]
-    if missing:
-        raise ImportRejected([RowError(1, f"Missing column(s): {', '.join(missing)}")])
-    reader.fieldnames = headers
+    # newline="": a bare carriage return is a line end, or part of a quoted value,
+    # never a csv.Error the caller does not expect.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for row in reader:
-        if len(rows) >= MAX_ROWS:
-            raise ImportRejected([RowError(reader.line_num, f"More than {MAX_ROWS} rows")])
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if any(clean.values()):
-            rows.append((reader.line_num, clean))
+    try:
+        headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [h for h in required if h not in headers]
+        if missing:
+            raise ImportRejected([RowError(1, f"Missing column(s): {', '.join(missing)}")])
+        reader.fieldnames = headers
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise ImportRejected([RowError(reader.line_num, f"More than {MAX_ROWS} rows")])
+            clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            if any(clean.values()):
+                rows.append((reader.line_num, clean))
+    except csv.Error as exc:
+        raise ImportRejected(
+            [RowError(reader.line_num, f"The file is not valid CSV: {exc}")]
+        ) from exc
     if not rows:
         raise ImportRejected([RowError(1, "The file has no data rows")])
     return rows
