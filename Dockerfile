@@ -16,6 +16,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # collectstatic needs settings, not secrets: throwaway values for this step only.
 RUN DEBUG=false SECRET_KEY=collectstatic ALLOWED_HOSTS=localhost DATABASE_URL=postgres://x@localhost/x \
+    EMAIL_URL=dummymail:// \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown app /app/media
 

@@ -1,13 +1,18 @@
 """Settings for Rank and File, read from the environment (see .env.example).
 
-Production needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; startup fails
-loudly without the first two. With DEBUG on (local development) safe local
-defaults apply, and without DATABASE_URL an embedded PostgreSQL is started.
+Production needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL; with
+DEBUG off startup fails loudly without any of them. With DEBUG on (local
+development), under the test and bench settings, or with EMBEDDED_DATABASE=true,
+local stand-ins apply: an embedded PostgreSQL without DATABASE_URL, and email
+printed to the console without EMAIL_URL.
 """
 
+import os
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,8 +96,23 @@ TEMPLATES = [
 
 # Database -------------------------------------------------------------------
 
+# The settings modules that build on these ones for a run on one machine (the
+# test suite, the bench) may use the local stand-ins below with DEBUG off.
+LOCAL_SETTINGS_MODULES = {"campaign.settings_test", "bench.settings"}
+LOCAL_RUN = DEBUG or os.environ.get("DJANGO_SETTINGS_MODULE") in LOCAL_SETTINGS_MODULES
+
+# A production process without DATABASE_URL must not quietly start a private
+# PostgreSQL inside its container: the data would vanish with it.
+EMBEDDED_DATABASE = env.bool("EMBEDDED_DATABASE", default=LOCAL_RUN)
+
 if "DATABASE_URL" in env:
     DATABASES = {"default": env.db("DATABASE_URL")}
+elif not EMBEDDED_DATABASE:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL (postgres://USER:PASSWORD@HOST:5432/NAME). Without it, only "
+        "local development (DEBUG=true) or EMBEDDED_DATABASE=true starts an embedded "
+        "PostgreSQL in .pgdata/."
+    )
 else:
     from campaign.embedded_db import database_url
 
@@ -129,6 +149,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Email ----------------------------------------------------------------------
 
+# The console backend would write members' personal links into the logs: only
+# a local run may fall back to it.
+if "EMAIL_URL" not in env and not LOCAL_RUN:
+    raise ImproperlyConfigured(
+        "Set EMAIL_URL (e.g. smtp+tls://user:password@smtp.example:587). Only local "
+        "development (DEBUG=true) prints email to the console without it."
+    )
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Rank and File <noreply@localhost>")
@@ -163,6 +190,20 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "campaign.security.axes_client_ip"
 # Only when a load balancer we run appends the client address to this header.
 RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="")
+# trust: rate limits per client address, shared by every app server
+# (campaign/ratelimit.py); "<count>/<s|m|h|d>", e.g. "10/h" or "100/5m".
+RATELIMITS = {
+    "join": env("RATELIMIT_JOIN", default="10/h"),  # join form POSTs
+    "confirm": env("RATELIMIT_CONFIRM", default="30/h"),  # confirmation links, GET and POST
+    # personal links (manage, download, erase, branch reports), GET and POST
+    "manage": env("RATELIMIT_MANAGE", default="60/h"),
+    "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
+}
+for _scope, _rate in RATELIMITS.items():
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"RATELIMIT_{_scope.upper()}={_rate!r}: expected a rate like '10/h' or '100/5m'."
+        )
 LOGIN_URL = "admin:login"
 
 # trust: two-factor authentication. Every staff user logs in with a password and

@@ -19,6 +19,9 @@ def _run(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
         "SECURE_SSL_REDIRECT",
         "DJANGO_SETTINGS_MODULE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests only
+        "DATABASE_URL",
+        "EMAIL_URL",
+        "EMBEDDED_DATABASE",
     }
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env["DJANGO_SETTINGS_MODULE"] = "campaign.settings"
@@ -37,6 +40,9 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "p9!x2-a-long-random-production-secret-key-for-tests-0123456789",
     "ALLOWED_HOSTS": "rankandfile.example",
+    # `check` without --database never connects: any well-formed URL will do.
+    "DATABASE_URL": "postgres://rankandfile:secret@db.invalid:5432/rankandfile",
+    "EMAIL_URL": "smtp+tls://user:secret@smtp.invalid:587",
 }
 
 
@@ -47,13 +53,52 @@ def test_check_deploy_passes_with_no_warnings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"])
 def test_production_refuses_to_start_without_secret_settings(missing):
-    """With DEBUG off there is no default secret key or host list: startup fails loudly."""
+    """With DEBUG off there is no default secret key, host list, database (no silent
+    embedded PostgreSQL) or mail server (no personal links printed to the logs):
+    startup fails loudly, naming what is missing."""
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _run(env, "check")
     assert result.returncode != 0
     assert missing in result.stderr
+    if missing in {"DATABASE_URL", "EMAIL_URL"}:
+        assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "settings_module"),
+    [
+        ({"DEBUG": "true"}, "campaign.settings"),  # local development
+        ({"EMBEDDED_DATABASE": "true"}, "campaign.settings"),  # opted in; mail still set
+        ({"EMAIL_URL": None}, "campaign.settings_test"),  # the test settings, DEBUG off
+        ({"EMAIL_URL": None}, "bench.settings"),  # the bench, DEBUG off
+    ],
+)
+def test_local_runs_may_use_the_embedded_database_and_console_mail(overrides, settings_module):
+    """Without DATABASE_URL: `make run` (DEBUG on), an explicit EMBEDDED_DATABASE=true,
+    the test settings and the bench settings still start."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "DATABASE_URL"}
+    for key, value in overrides.items():  # None: leave the variable unset
+        if value is None:
+            env.pop(key)
+        else:
+            env[key] = value
+    env["DJANGO_SETTINGS_MODULE"] = settings_module
+    result = _run(env, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rate_limits_come_from_the_environment():
+    env = {**PRODUCTION, "RATELIMIT_JOIN": "5/m"}
+    code = "from django.conf import settings; print(settings.RATELIMITS)"
+    result = _run(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "'join': '5/m'" in result.stdout
+    assert "'manage': '60/h'" in result.stdout
+    bad = _run({**PRODUCTION, "RATELIMIT_MANAGE": "lots"}, "check")
+    assert bad.returncode != 0
+    assert "RATELIMIT_MANAGE" in bad.stderr
 
 
 def test_production_security_settings(settings):
