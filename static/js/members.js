@@ -4,7 +4,26 @@
 
   // Move focus to the error summary, as GOV.UK services do.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // A link in the summary focuses its field. Following "#id_name" alone is
+    // not enough: some browsers move only the Tab starting point, not focus,
+    // and those that focus scroll the field to the very top, its label out of
+    // sight. Here the label (a radio group's legend) scrolls into view and the
+    // field takes focus, in every browser.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field || typeof field.focus !== "function") { return; }
+      event.preventDefault();
+      // A radio's question is its group's legend; any other field's is its label.
+      var fieldset = field.type === "radio" && field.closest("fieldset");
+      var legend = fieldset && fieldset.querySelector("legend");
+      var caption = legend || (field.labels && field.labels[0]) || field;
+      caption.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
 
   // Type-ahead for the branch list: a search box that narrows the <select>.
   var select = document.querySelector("select[data-typeahead]");
