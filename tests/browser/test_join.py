@@ -166,28 +166,24 @@ def test_joining_with_the_keyboard_alone(page, branches):
     )
     screenshot(page, "join-keyboard-errors")
 
-    # Its first link leads to the first field.
+    # Its first link leads to the first field, and focus goes with it.
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Enter your full name")
     page.keyboard.press("Enter")
-    if focused(page)["name"] != "name":  # the link moved the starting point, not focus
-        tab_to(page, is_field("Full name"))
+    assert focused(page)["id"] == "id_name", "the summary link should focus the field"
     page.keyboard.type("Jo Bloggs")
     tab_to(page, is_field("Email address"))
     page.keyboard.type(EMAIL)
     tab_to(page, is_field("Mobile"))
     # Shift+Tab goes back the way it came.
     assert tab_to(page, is_field("Email address"), backwards=True)["name"] == "email"
-    # The branch search (added by JavaScript) narrows and picks from the list.
+    # The branch search (added by JavaScript) narrows the list and picks the match.
     tab_to(page, lambda f: f["label"].startswith("Search for your branch"))
     page.keyboard.type("leeds")
     assert "1 branch match" in page.locator(".typeahead [role=status]").inner_text()
-    # A closed <select> picks the first option that starts with the letters typed.
     tab_to(page, lambda f: f["name"] == "branch")
-    page.keyboard.type("Leeds")
-    assert page.locator("select[name=branch]").input_value() == str(branches["leeds"].pk)
+    _choose_with_arrows(page, "branch", str(branches["leeds"].pk))
     tab_to(page, lambda f: f["name"] == "grade")
-    page.keyboard.type("E")
-    assert page.locator("select[name=grade]").input_value() == "EO"
+    _choose_with_arrows(page, "grade", "EO")
     tab_to(page, lambda f: f["name"] == "is_union_member")
     page.keyboard.press("Space")
     tab_to(page, lambda f: f["name"] == "consent_faction")
@@ -205,15 +201,46 @@ def test_joining_with_the_keyboard_alone(page, branches):
     page.keyboard.press("Enter")
     page.wait_for_url("**/join/welcome/")
     page.goto(page.base + _link_in(mail.outbox[-1], "/me/"))
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "as JSON")
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    data = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert (data["email"], data["name"]) == (EMAIL, "Jo Bloggs")
     tab_to(page, lambda f: f["tag"] == "a" and f["text"].startswith("Erase everything"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/erase/")
-    tab_to(page, lambda f: f["name"] == "confirm")
+    # Erasing without ticking the box: the summary takes focus and leads to the box.
+    tab_to(page, is_button("Erase my record"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"].startswith("Tick the box"))
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "id_confirm", "the summary link should focus the box"
     page.keyboard.press("Space")
     tab_to(page, is_button("Erase my record"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/me/erased/")
     assert Member.objects.count() == 0
+
+
+def _choose_with_arrows(page, name: str, value: str, *, limit: int = 20):
+    """Operate the focused closed <select> with the arrow keys until it holds ``value``.
+
+    Chromium on Linux (like Windows browsers) moves a closed select's choice with
+    ArrowDown/ArrowUp without opening its list; down first, then back up.
+    """
+    select = page.locator(f"select[name={name}]")
+    assert focused(page)["name"] == name
+    for key in ("ArrowDown", "ArrowUp"):
+        for _ in range(limit):
+            if select.input_value() == value:
+                return
+            before = select.input_value()
+            page.keyboard.press(key)
+            if select.input_value() == before:  # the end of the list
+                break
+    assert select.input_value() == value, f"arrow keys never reached {value!r} in {name}"
 
 
 def test_join_form_reflows_at_320px_and_200_percent_zoom(at_widths, branches):

@@ -11,6 +11,7 @@ from tests.browser.conftest import check_page, screenshot
 from tests.factories import BranchFactory, GroupFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+A4 = {"width": 794, "height": 1123}  # an A4 sheet at 96 CSS px per inch
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def _print(page, name):
     page.emulate_media(media="print")
     hidden = page.evaluate("() => getComputedStyle(document.querySelector('.site-header')).display")
     assert hidden == "none", "the site header should not print"
-    screenshot(page, f"{name}-print")
+    screenshot(page, f"{name}-print", sizes=(A4,))
     page.emulate_media(media="screen")
 
 
@@ -88,3 +89,34 @@ def test_ballot_figures_form_empty_and_with_errors(page, group_election):
     assert posted.value.status != 403  # no-referrer once gave Origin: null, refused by CSRF
     assert page.locator(".error-summary, [role=alert]").first.is_visible()
     check_page(page, "ballots-report-errors", "ballot figures, errors")
+
+
+def test_error_pages(page, settings):
+    """The 500 and 503 (database down) pages, from views that fail on purpose."""
+    settings.ROOT_URLCONF = "tests.browser.error_urls"
+    for path, status, name in [
+        ("/test-errors/broken/", 500, "error-500"),
+        ("/test-errors/database-down/", 503, "error-503"),
+    ]:
+        response = page.goto(page.base + path)
+        assert response.status == status, path
+        assert page.locator("h1").inner_text().startswith("Sorry")
+        check_page(page, name, f"{status} page")
+
+
+def test_too_many_requests_page(page, settings):
+    """Over the join limit, the form answers with the polite 429 page."""
+    settings.RATELIMITS = {**getattr(settings, "RATELIMITS", {}), "join": "0/h"}
+    page.goto(page.base + "/join/")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Join").click()
+    assert posted.value.status == 429
+    assert posted.value.headers["retry-after"]
+    assert "too many" in page.locator("h1").inner_text().lower()
+    check_page(page, "error-429", "429 page")
+
+
+def test_check_your_email_warns_about_a_work_address(page):
+    page.goto(page.base + "/join/check-your-email/?work=1")
+    assert "You gave a work email address" in page.locator("main").inner_text()
+    check_page(page, "join-check-email-work", "work address")

@@ -13,6 +13,8 @@ BODY = """## What the branch decided
 Members voted to back the national pay claim and to build for a ballot.
 The vote in the branch was 212 for and 9 against.
 
+Table: Pay now and our claim, by grade
+
 | Grade | Pay now | Claim |
 | --- | ---: | ---: |
 | AA | £23,500 | £26,000 |
