@@ -16,6 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from campaign import rules, selectors, services
 from campaign.forms import (
@@ -337,6 +340,16 @@ class NominationInline(OrganiserAccessMixin, admin.TabularInline):
         return False  # nominations come in through reports, so each change is versioned
 
 
+def _notice_dates_html(dates):
+    if not dates:
+        return "No notice rules."
+    return format_html_join(
+        mark_safe("<br>"),
+        "{}: {}{}",
+        ((d.label, date_format(d.day, "D j M Y"), " (passed)" if d.passed else "") for d in dates),
+    )
+
+
 @admin.register(BranchMeeting)
 class BranchMeetingAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
@@ -347,8 +360,30 @@ class BranchMeetingAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.ModelAdmi
     date_hierarchy = "date"
     autocomplete_fields = ["branch", "mover"]
     inlines = [NominationInline]
+    readonly_fields = ["notice_dates"]
     change_list_template = "campaign/admin/meeting_change_list.html"
     change_form_template = "campaign/admin/meeting_change_form.html"
+
+    @admin.display(description="notice dates")
+    def notice_dates(self, obj):
+        """The deadlines the meeting's date implies (from the notice rules), passed ones marked."""
+        if obj is None or obj.date is None:
+            return "Shown once the meeting has a date."
+        return _notice_dates_html(obj.notice_dates())
+
+    def get_list_display(self, request):
+        # One column of notice dates, reading the notice rules once per page, not per row.
+        rules = None
+        today = timezone.localdate()
+
+        @admin.display(description="notice dates")
+        def notice_dates(obj):
+            nonlocal rules
+            if rules is None:
+                rules = list(NoticeRule.objects.all())
+            return _notice_dates_html(obj.notice_dates(rules, today))
+
+        return [*super().get_list_display(request), notice_dates]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Member:

@@ -10,6 +10,7 @@ import calendar
 import datetime
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -391,6 +392,27 @@ class BranchMeeting(models.Model):
             for rule in rules
             if rule.applies_to in ("", self.kind)
         ]
+
+    def notice_dates(self, rules=None, today: datetime.date | None = None) -> list["NoticeDate"]:
+        """The notice deadlines this meeting implies, each marked passed or not.
+
+        Without ``rules`` the NoticeRule table is read (one query); pass them in
+        when listing many meetings. Templates call it with no arguments.
+        """
+        if self.date is None:
+            return []
+        if rules is None:
+            rules = NoticeRule.objects.all()
+        today = today or timezone.localdate()
+        return [NoticeDate(label, day, day < today) for label, day in self.notice_deadlines(rules)]
+
+
+class NoticeDate(NamedTuple):
+    """One deadline before a meeting: "Members told of the meeting" by 20 January."""
+
+    label: str
+    day: datetime.date
+    passed: bool  # the last day was before today
 
 
 class NominationReport(models.Model):

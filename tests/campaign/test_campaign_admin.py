@@ -127,7 +127,7 @@ def test_board_page_and_csv_export_is_audited(client, world):
         assert page.status_code == 200
         html = page.content.decode()
         assert "Nominations board: NEC 2027" in html
-        assert "AGMs in the next 14 days (1)" in html
+        assert "Branch meetings (AGMs and EGMs) in the next 14 days (1)" in html
         response = client.get(reverse("admin:campaign_election_board_csv", args=[world["nec"].pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
