@@ -244,7 +244,22 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ],
             "export_consent": ConsentKind(export_consent_kind(request.user)).label.lower(),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        # The list shows names and emails: record who looked, at how many rows and
+        # through which filters (not the search term, which may be a name or email).
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                subject="member list",
+                rows=len(changelist.result_list),
+                detail=(
+                    f"{describe_filters(request.GET)}; page {changelist.page_num} "
+                    f"of {changelist.result_count} matching"
+                ).lstrip("; "),
+            )
+        return response
 
     def export_view(self, request):
         """CSV of the filtered list, only members whose consent covers it; audited."""
@@ -315,7 +330,15 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and form.changed_data:
+        if not change:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.CHANGE,
+                subject="members.member",
+                object_id=obj.pk,
+                detail="added",
+            )
+        elif form.changed_data:
             audit_record(
                 actor=request.user,
                 action=AuditEvent.Action.CHANGE,
@@ -349,16 +372,20 @@ EXPORT_COLUMNS = [
 ]
 
 
-def describe_filters(params, *, consent: str) -> str:
-    """The filters of an export for the audit log; a search term may be a name, so
-    it is recorded only as having been used."""
+def describe_filters(params, *, consent: str | None = None) -> str:
+    """The filters of a list or export for the audit log. A search term may be a
+    name or an email address, so only its use and length are recorded."""
     parts = []
     for key in sorted(params):
         if key in {"o", "p", "_changelist_filters"}:
             continue
-        value = "(search)" if key == "q" else ",".join(params.getlist(key))
+        if key == "q":
+            value = f"(search, {len(params.get(key, '').strip())} characters)"
+        else:
+            value = ",".join(params.getlist(key))
         parts.append(f"{key}={value}")
-    parts.append(f"consent={consent}")
+    if consent is not None:
+        parts.append(f"consent={consent}")
     return "; ".join(parts)
 
 

@@ -156,7 +156,7 @@ def test_export_is_filtered_consented_scoped_and_audited(client, world):
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("at")
     assert [e.rows for e in events] == [1, 2]
     assert events[0].actor == user
-    assert "q=(search)" in events[0].detail  # the search term itself is not logged
+    assert "q=(search, 5 characters)" in events[0].detail  # not the term itself
     assert "Alice" not in events[0].detail
     assert "consent=faction" in events[0].detail
 
@@ -187,3 +187,64 @@ def test_audit_log_is_for_national_organisers_only(client, world):
     assert client.get(reverse("admin:members_auditevent_changelist")).status_code in {302, 403}
     client.force_login(UserFactory(role=User.Role.NATIONAL, is_superuser=True))
     assert client.get(reverse("admin:members_auditevent_changelist")).status_code == 200
+
+
+def test_member_list_and_search_are_audited_without_the_search_term(client, world):
+    """The list shows names and emails: each look is recorded with its row count and
+    filters; a search is recorded by its length only (the term may be an email)."""
+    user = UserFactory(role=User.Role.NATIONAL, is_superuser=True)
+    client.force_login(user)
+    url = reverse("admin:members_member_changelist")
+    assert client.get(url).status_code == 200
+    term = world["ma"].email
+    html = client.get(url, {"q": term, "status__exact": "confirmed"}).content.decode()
+    assert "Alice Amber" in html
+    plain, search = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).order_by("pk")
+    assert (plain.actor, plain.subject, plain.rows) == (user, "member list", 2)
+    assert plain.detail == "page 1 of 2 matching"
+    assert search.rows == 1
+    assert f"q=(search, {len(term)} characters)" in search.detail
+    assert "status__exact=confirmed" in search.detail
+    for event in (plain, search):
+        for personal in (term, world["ma"].name, world["mb"].email, "Alice", "Amber"):
+            assert personal not in event.detail
+
+
+def test_scoped_list_audit_counts_only_the_rows_shown(client, world):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(role=User.Role.REGIONAL, region=world["b"].region)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="members"))
+    client.force_login(user)
+    client.get(reverse("admin:members_member_changelist"))
+    assert AuditEvent.objects.get(subject="member list").rows == 1
+
+
+def test_member_added_through_the_admin_is_audited(client, world):
+    user = UserFactory(role=User.Role.NATIONAL, is_superuser=True)
+    client.force_login(user)
+    response = client.post(
+        reverse("admin:members_member_add"),
+        {
+            "name": "Nina New",
+            "email": "nina@example.org",
+            "mobile": "",
+            "branch": world["a"].pk,
+            "grade": Member.Grade.choices[0][0],
+            "is_union_member": "on",
+            "status": Member.Status.PENDING,
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
+            "consents-MIN_NUM_FORMS": "0",
+            "consents-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member = Member.objects.get(email="nina@example.org")
+    event = AuditEvent.objects.get(object_id=str(member.pk))
+    assert (event.actor, event.action, event.subject) == (
+        user,
+        AuditEvent.Action.CHANGE,
+        "members.member",
+    )
+    assert event.detail == "added"
