@@ -5,6 +5,8 @@ scope are a plain 404 (ScopedAdminMixin). The organiser pages (dashboard, grids,
 CSV imports) are admin views in ballots/admin_views.py.
 """
 
+import json
+
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -203,6 +205,26 @@ class ActionDateInline(admin.TabularInline):
     extra = 1
 
 
+def _own_changes_only(change_message: str) -> str:
+    """Drop the parts of an admin change message about inline objects (they name them)."""
+    try:
+        parts = json.loads(change_message)
+    except (TypeError, ValueError):
+        return ""  # a free-text message could name anything
+    if not isinstance(parts, list):
+        return ""
+
+    def names_an_object(part):
+        return not isinstance(part, dict) or any(
+            isinstance(v, dict) and "object" in v for v in part.values()
+        )
+
+    own = [p for p in parts if not names_an_object(p)]
+    if len(own) < len(parts):
+        own.append({"changed": {"fields": ["units or action dates (details hidden)"]}})
+    return json.dumps(own)
+
+
 @admin.register(Ballot)
 class BallotAdmin(UnitScopedAdmin):
     list_display = ["name", "kind", "opens_on", "closes_on", "links"]
@@ -215,6 +237,36 @@ class BallotAdmin(UnitScopedAdmin):
         return admin.ModelAdmin.get_queryset(self, request).filter(
             pk__in=Ballot.objects.visible_to(request.user).values("pk")
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # A ballot shared with other groups or regions is not one organiser's to delete:
+        # it would take the others' entitlements and turnout returns with it.
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or Ballot.objects.wholly_visible_to(request.user).contains(obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """On a ballot shared beyond the scope, show each entry's changes to the ballot
+        itself, not to its units and action dates (those name other groups' units)."""
+        response = super().history_view(request, object_id, extra_context)
+        page = getattr(response, "context_data", {}).get("action_list")
+        obj = self.get_object(request, object_id)
+        if page is None or obj is None:
+            return response
+        if Ballot.objects.wholly_visible_to(request.user).contains(obj):
+            return response
+        page.object_list = list(page.object_list)
+        for entry in page.object_list:
+            entry.change_message = _own_changes_only(entry.change_message)
+        return response
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse the bulk delete action for any ballot shared beyond the scope, without
+        listing the other groups' or regions' objects it would delete."""
+        ids = {o.pk for o in objs}
+        if ids - set(Ballot.objects.wholly_visible_to(request.user).values_list("pk", flat=True)):
+            return [], {}, {"ballots that also cover other groups' or regions' units"}, []
+        return super().get_deleted_objects(objs, request)
 
     @admin.display(description="")
     def links(self, obj):
@@ -237,11 +289,19 @@ class BallotAdmin(UnitScopedAdmin):
         ]
 
 
+class VisibleBallotFilter(admin.RelatedFieldListFilter):
+    """The ballot filter offers only ballots the organiser may see (Django's own lists
+    every ballot, naming other groups' ballots)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(b.pk, str(b)) for b in Ballot.objects.visible_to(request.user)]
+
+
 @admin.register(TurnoutReturn)
 class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
     list_display = ["branch", "ballot", "counted_on", "voted", "source"]
-    list_filter = ["ballot", "source"]
+    list_filter = [("ballot", VisibleBallotFilter), "source"]
     list_select_related = ["branch", "ballot"]
     search_fields = ["branch__name", "branch__code"]
     autocomplete_fields = ["branch"]

@@ -481,6 +481,26 @@ class BallotQuerySet(models.QuerySet):
         units = BargainingUnit.objects.visible_to(user)
         return self.filter(Exists(BallotUnit.objects.filter(ballot=OuterRef("pk"), unit__in=units)))
 
+    def wholly_visible_to(self, user):
+        """Return ballots with nothing outside this organiser's scope: every unit and
+        every branch that has sent a return is theirs. Only these may they delete,
+        since deleting a ballot deletes its units' entitlements and all its returns."""
+        if scope_for(user).everything:
+            return self
+        units = BargainingUnit.objects.visible_to(user)
+        branches = Branch.objects.visible_to(user)
+        return (
+            self.visible_to(user)
+            .exclude(
+                Exists(BallotUnit.objects.filter(ballot=OuterRef("pk")).exclude(unit__in=units))
+            )
+            .exclude(
+                Exists(
+                    TurnoutReturn.objects.filter(ballot=OuterRef("pk")).exclude(branch__in=branches)
+                )
+            )
+        )
+
 
 class Ballot(models.Model):
     """A consultative or statutory ballot over one or more bargaining units."""
