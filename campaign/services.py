@@ -319,8 +319,13 @@ def agm_dates_import(*, data: bytes | str, user, branches) -> int:
             raise CampaignError(
                 "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
             ) from exc
-    reader = csv.DictReader(io.StringIO(data))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # newline="": the csv module splits lines itself, so a file saved with old
+    # Mac line ends (a bare carriage return) reads as lines too.
+    reader = csv.DictReader(io.StringIO(data, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise CampaignError(f"The file could not be read as CSV ({exc}).") from exc
     missing = [c for c in IMPORT_COLUMNS[:2] if c not in header]
     if missing:
         raise CampaignError(
@@ -328,10 +333,16 @@ def agm_dates_import(*, data: bytes | str, user, branches) -> int:
             f"missing: {', '.join(missing)}."
         )
     reader.fieldnames = header
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise CampaignError(
+            f"Line {reader.line_num}: the file could not be read as CSV ({exc})."
+        ) from exc
     rows = []
     errors = []
     seen = {}
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in enumerate(records, start=2):
         code = (row.get("branch_code") or "").strip()
         raw_date = (row.get("date") or "").strip()
         place = (row.get("place") or "").strip()

@@ -168,6 +168,14 @@ def test_agm_import_saves_every_line_and_moves_an_existing_agm():
     assert AuditEvent.objects.filter(action="import", rows=2).exists()
 
 
+def test_agm_import_reads_old_mac_line_ends():
+    """A file whose lines end in a bare carriage return is read, not a server error."""
+    BranchFactory(code="DWP-1")
+    data = "branch_code,date\rDWP-1,2027-02-14\r"
+    assert services.agm_dates_import(data=data, user=UserFactory(), branches=Branch.objects.all())
+    assert BranchMeeting.objects.get().date == datetime.date(2027, 2, 14)
+
+
 def test_agm_import_with_a_bad_line_saves_nothing_and_names_each_line():
     user = UserFactory()
     BranchFactory(code="DWP-1")
