@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from articles.html_to_markdown import html_to_markdown
@@ -32,6 +32,10 @@ STATUSES = {
     "private": Article.Status.DRAFT,
 }
 SKIP_CATEGORIES = {"uncategorized", "uncategorised"}
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; nothing from it was saved. The message says why."""
 
 
 @dataclass
@@ -87,15 +91,42 @@ def _path(url: str) -> str:
 def _date(value: str):
     if not value or value.startswith("0000"):
         return None
-    return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ImportFailed(f"A post date is not YYYY-MM-DD HH:MM:SS: {value[:40]!r}") from exc
 
 
-@transaction.atomic
+def _post_id(value: str, item) -> int:
+    title = (item.findtext("title") or "").strip()[:60]
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= 2_147_483_647:
+        raise ImportFailed(f"The post {title!r} has no valid post_id (got {value[:20]!r}).")
+    return int(value)
+
+
 def import_wxr(path: str | Path, *, media_dir: str | Path | None = None) -> ImportReport:
-    """Import a WXR file; look for attachment files under ``media_dir`` (wp-content/uploads)."""
-    report = ImportReport()
-    tree = ET.parse(path)  # noqa: S314 - see the import note above
+    """Import a WXR file; look for attachment files under ``media_dir`` (wp-content/uploads).
+
+    All or nothing: any problem raises ImportFailed and the database is as it was
+    (files already copied into storage stay, unreferenced).
+    """
+    try:
+        tree = ET.parse(path)  # noqa: S314 - see the import note above
+    except ET.ParseError as exc:
+        raise ImportFailed(f"The file is not a well-formed XML export: {exc}") from exc
     channel = tree.getroot().find("channel")
+    if channel is None:
+        raise ImportFailed("The file is XML but not a WordPress export (no <channel>).")
+    try:
+        with transaction.atomic():
+            return _import(tree, channel, media_dir)
+    except DatabaseError as exc:
+        # A value the database refused: the transaction is rolled back whole.
+        raise ImportFailed(f"The database refused a value in the file: {exc}") from exc
+
+
+def _import(tree, channel, media_dir) -> ImportReport:
+    report = ImportReport()
     r = _Reader(tree.getroot())
     media = Path(media_dir) if media_dir else None
 
@@ -131,7 +162,7 @@ def import_wxr(path: str | Path, *, media_dir: str | Path | None = None) -> Impo
         if status is None:
             report.skipped += 1
             continue
-        post_id = int(r.text(item, "post_id"))
+        post_id = _post_id(r.text(item, "post_id"), item)
         article = Article.objects.filter(wp_post_id=post_id).first()
         if article is None:
             article = _create_article(
@@ -156,10 +187,11 @@ def import_wxr(path: str | Path, *, media_dir: str | Path | None = None) -> Impo
 
 
 def _author(login, name, report):
+    login, name = login[:120], name[:120]  # the columns' lengths
     author = Author.objects.filter(wp_login=login).first()
     if author:
         return author
-    slug = base = slugify(name) or slugify(login) or "author"
+    slug = base = (slugify(name) or slugify(login) or "author")[:100]
     n = 2
     while Author.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -167,15 +199,20 @@ def _author(login, name, report):
     return Author.objects.create(name=name, slug=slug, wp_login=login)
 
 
-def _tag(slug, name, report):
+def _tag(wp_slug, name, report):
+    # WordPress slugs are percent-encoded and may hold anything; ours go in URLs.
+    slug = slugify(unquote(wp_slug))[:80] or slugify(name)[:80] or "tag"
+    name = (name or wp_slug)[:80]
     tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name=name).first()
     if tag is None:
         report.tags += 1
-        tag = Tag.objects.create(slug=slug, name=name or slug)
+        tag = Tag.objects.create(slug=slug, name=name)
     return tag
 
 
 def _remember(old_path: str, **target) -> bool:
+    if len(old_path) > Redirect._meta.get_field("old_path").max_length:
+        return False  # an address too long to store is not worth keeping
     _obj, created = Redirect.objects.get_or_create(old_path=old_path, defaults=target)
     return created
 
@@ -206,8 +243,8 @@ def _local_images(markdown: str, media: Path | None, report) -> str:
 
 def _create_article(item, r, post_id, status, authors, tags_by_slug, report, media=None):
     title = (item.findtext("title") or "").strip() or f"Untitled post {post_id}"
-    slug = r.text(item, "post_name") or slugify(title)[:180] or f"post-{post_id}"
-    slug = unquote(slug)[:190]
+    slug = slugify(unquote(r.text(item, "post_name")))[:190]
+    slug = slug or slugify(title)[:180] or f"post-{post_id}"
     if Article.objects.filter(slug=slug).exists():
         slug = f"{slug[:180]}-wp{post_id}"
     published_at = _date(r.text(item, "post_date_gmt"))

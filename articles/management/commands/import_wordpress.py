@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.wordpress import import_wxr
+from articles.wordpress import ImportFailed, import_wxr
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, media=None, **options):
         try:
             report = import_wxr(file, media_dir=media)
-        except (OSError, SyntaxError) as exc:  # ParseError is a SyntaxError
+        except (OSError, ImportFailed) as exc:
             raise CommandError(f"Could not read {file}: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(str(report)))
         for url in report.missing_files:
