@@ -2,9 +2,9 @@
 
 Production needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL; with
 DEBUG off startup fails loudly without any of them. With DEBUG on (local
-development), under the test and bench settings, or with EMBEDDED_DATABASE=true,
-local stand-ins apply: an embedded PostgreSQL without DATABASE_URL, and email
-printed to the console without EMAIL_URL.
+development) and under the test and bench settings, local stand-ins apply: an
+embedded PostgreSQL without DATABASE_URL, and email printed to the console
+without EMAIL_URL. EMBEDDED_DATABASE=true allows the embedded database alone.
 """
 
 import os
