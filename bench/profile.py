@@ -33,11 +33,10 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from pyinstrument import Profiler
-
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest
     client = Client(SERVER_NAME="127.0.0.1")

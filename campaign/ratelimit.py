@@ -117,7 +117,8 @@ def hit(scope: str, ident: str, *, now: datetime | None = None) -> Result:
             [_key(scope, ident), window_start],
         )
         (count,) = cursor.fetchone()
-    if random.random() < 0.01:  # noqa: S311 - sweep old windows now and then, not every hit
+    # Sweep old windows now and then, not on every hit.
+    if random.random() < getattr(settings, "RATELIMIT_SWEEP_CHANCE", 0.01):  # noqa: S311
         purge_expired(now=now)
     return Result(
         allowed=count <= limit.count,

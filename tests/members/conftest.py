@@ -4,17 +4,6 @@ from members.forms import started_token
 
 
 @pytest.fixture(autouse=True)
-def _no_ratelimit_sweep(monkeypatch):
-    """The limiter sweeps old counters on about 1 hit in 100: an extra query that
-    would make the query-count assertions flaky."""
-    from types import SimpleNamespace
-
-    from campaign import ratelimit
-
-    monkeypatch.setattr(ratelimit, "random", SimpleNamespace(random=lambda: 1.0))
-
-
-@pytest.fixture(autouse=True)
 def _join_defaults(settings):
     """Tests post at once and often: no minimum time, a generous rate limit,
     unless a test sets its own."""
