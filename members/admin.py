@@ -333,10 +333,10 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not change:
             audit_record(
                 actor=request.user,
-                action=AuditEvent.Action.CHANGE,
+                action=AuditEvent.Action.ADD,
                 subject="members.member",
                 object_id=obj.pk,
-                detail="added",
+                detail="added through the admin",
             )
         elif form.changed_data:
             audit_record(

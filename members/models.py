@@ -349,7 +349,7 @@ class RateLimitCounter(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who viewed, changed, exported, imported or erased personal data, and when.
+    """Who viewed, added, changed, exported, imported or erased personal data, and when.
 
     Holds no more personal data than needed: the organiser, the kind of record
     and its id, a count of rows, and a short description with no names or
@@ -358,6 +358,7 @@ class AuditEvent(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        ADD = "add", "Added"
         CHANGE = "change", "Changed"
         EXPORT = "export", "Exported"
         IMPORT = "import", "Imported"

@@ -244,7 +244,9 @@ def test_member_added_through_the_admin_is_audited(client, world):
     event = AuditEvent.objects.get(object_id=str(member.pk))
     assert (event.actor, event.action, event.subject) == (
         user,
-        AuditEvent.Action.CHANGE,
+        AuditEvent.Action.ADD,
         "members.member",
     )
-    assert event.detail == "added"
+    assert event.get_action_display() == "Added"
+    assert event.detail == "added through the admin"
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE).exists()
