@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "campaign.views.HealthCheckMiddleware",  # first: health checks come by internal address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -218,7 +219,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # wait 1, 2, 4, ... seconds after each wrong code
 # long by a killed worker is queued again; failed tasks named here are retried
 # with exponential backoff (1, 2, 4, ... minutes) up to the number of attempts.
 TASK_STALE_AFTER_MINUTES = env.int("TASK_STALE_AFTER_MINUTES", default=15)
-TASK_RETRIES = {"members.tasks.send_member_email": 8}
+TASK_RETRIES = {
+    "members.tasks.send_member_email": 8,
+    "campaign.tasks.send_contact_link": 8,
+}
 TASK_RETRY_BACKOFF_SECONDS = 60
 
 # Internationalisation ---------------------------------------------------------
@@ -249,6 +253,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Security ---------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script reads the cookie
 SESSION_COOKIE_AGE = 60 * 60 * 8  # an organiser's working day
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -290,6 +295,7 @@ RETENTION_DAYS = {
     "left_members": env.int("RETENTION_LEFT_MEMBERS_DAYS", default=365),
     "signed_links": env.int("RETENTION_SIGNED_LINKS_DAYS", default=90),
     "audit_events": env.int("RETENTION_AUDIT_DAYS", default=2 * 365),
+    "login_records": env.int("RETENTION_LOGIN_RECORDS_DAYS", default=90),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages

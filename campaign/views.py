@@ -16,6 +16,23 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and the HTTPS redirect.
+
+    Container health checks and load balancers call an app server directly, over
+    plain HTTP and by an internal address that is neither an allowed host nor
+    HTTPS. The answer says only whether the database answers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
+
+
 @require_safe
 def robots_txt(request):
     """Let search engines index the public site, never the admin or private links."""

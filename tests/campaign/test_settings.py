@@ -110,6 +110,7 @@ def test_production_security_settings(settings):
     assert real.SESSION_COOKIE_SECURE
     assert real.CSRF_COOKIE_SECURE
     assert real.SESSION_COOKIE_HTTPONLY
+    assert real.CSRF_COOKIE_HTTPONLY
     assert real.SECURE_CONTENT_TYPE_NOSNIFF
     directives = real.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert all("'unsafe-inline'" not in v for v in directives.values())

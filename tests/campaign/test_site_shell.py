@@ -28,6 +28,17 @@ def test_healthz_503_when_database_does_not_answer(client):
     assert response.status_code == 503
 
 
+def test_healthz_answers_a_health_check_by_internal_address_over_http(client, settings):
+    """Docker and load balancers call http://<container address>/healthz: neither an
+    allowed host nor HTTPS, so no 400 and no redirect."""
+    settings.ALLOWED_HOSTS = ["rankandfile.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="172.18.0.5:8000")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert client.get("/", HTTP_HOST="172.18.0.5:8000").status_code == 400
+
+
 def test_base_template_landmarks_and_skip_link(client):
     """Pages have a skip link to main, a labelled nav, and self-hosted CSS only."""
     html = client.get("/").content.decode()

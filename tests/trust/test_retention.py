@@ -47,6 +47,7 @@ def test_settings_name_every_period():
         "left_members",
         "signed_links",
         "audit_events",
+        "login_records",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 
