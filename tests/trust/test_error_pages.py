@@ -40,7 +40,7 @@ def test_not_found_page(client):
     assert "Page not found" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["404.html", "429.html", "500.html", "503.html"])
+@pytest.mark.parametrize("name", ["404.html", "500.html", "503.html", "members/too_many_requests.html"])
 def test_error_templates_extend_the_site_shell(name):
     """Every error page is the normal site page with its header and footer."""
     from django.template import loader
