@@ -29,6 +29,7 @@ from members.models import (
 )
 from members.scoping import ScopedAdminMixin, scope_for
 from members.services import member_erase
+from members.spreadsheet import safe_cell
 
 
 @admin.register(Group)
@@ -187,12 +188,6 @@ def export_consent_kind(user) -> str:
     return ConsentKind.FACTION if scope_for(user).everything else ConsentKind.BRANCH
 
 
-def _csv_cell(value) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: defuse it.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
@@ -285,7 +280,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             branch = m.branch
             writer.writerow(
                 [
-                    _csv_cell(v)
+                    safe_cell(v)
                     for v in (
                         m.name,
                         m.email,

@@ -15,6 +15,7 @@ from campaign.ratelimit import client_ip, ratelimit
 from members import conf, privacy, services, tokens
 from members.forms import DetailsForm, JoinForm
 from members.models import ConsentKind, Member
+from members.spreadsheet import safe_cell, section_rows
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -167,12 +168,7 @@ def manage_download(request, token, fmt):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["section", "field", "value"])
-        for key, value in data.items():
-            if key != "consents":
-                writer.writerow(["details", key, "" if value is None else value])
-        for n, consent in enumerate(data["consents"], start=1):
-            for key, value in consent.items():
-                writer.writerow([f"consent {n}", key, "" if value is None else value])
+        writer.writerows([safe_cell(cell) for cell in row] for row in section_rows(data))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
     return _private(response)

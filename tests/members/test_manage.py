@@ -197,10 +197,47 @@ def test_download_csv(client, member):
     assert any(r[0] == "consent 2" for r in rows)
 
 
-def test_download_csv_names_the_moved_meeting(client, member, moved):
-    text = client.get(url(member, "members:manage_download_csv")).content.decode()
-    assert "meetings_moved" in text
-    assert "2027-02-10" in text
+def test_download_csv_has_a_section_per_item_of_every_list(client, member, moved):
+    link = BranchContactLinkFactory(
+        branch=member.branch, contact_name="=Grace H", email="grace@example.org"
+    )
+    NominationReportFactory(meeting=moved, link=link, reported_by="Grace H")
+    NominationReportFactory(link=link, reported_by="Grace again")
+    response = client.get(url(member, "members:manage_download_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["section", "field", "value"]
+    assert all(len(row) == 3 for row in rows)
+    # No cell holds a Python list or dict: every list is expanded item by item.
+    reprs = [cell for row in rows for cell in row if any(s in cell for s in ("[{", "{'", "['"))]
+    assert reprs == []
+    by_section = {}
+    for section, field, value in rows[1:]:
+        by_section.setdefault(section, {})[field] = value
+    assert by_section["meeting moved 1"] == {
+        "branch": str(member.branch),
+        "meeting": "AGM",
+        "date": "2027-02-10",
+        "place": "Canteen, ground floor",
+    }
+    held = by_section["branch contact link 1"]
+    assert held["name"] == "'=Grace H"  # a spreadsheet formula, defused
+    assert held["email"] == "grace@example.org"
+    assert held["revoked_at"] == ""
+    assert by_section["branch contact link 1, report 1"]["reported_by"] == "Grace H"
+    assert by_section["branch contact link 1, report 2"]["reported_by"] == "Grace again"
+    assert {"consent 1", "consent 2"} <= by_section.keys()
+    assert by_section["details"]["union_rep"] in {"yes", "no"}
+    assert not {"consents", "meetings_moved", "branch_contact_links"} & by_section["details"].keys()
+
+
+def test_download_csv_says_none_for_an_empty_list(client, member):
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(url(member, "members:manage_download_csv")).content.decode())
+        )
+    )
+    assert ["meetings moved", "", "none"] in rows
+    assert ["branch contact links", "", "none"] in rows
 
 
 def test_erasing_a_mover_keeps_the_meeting_without_them(client, member, moved):
