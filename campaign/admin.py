@@ -628,7 +628,7 @@ class BranchContactLinkAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.Model
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied  # links are withdrawn, never edited
-        link, _ = services.contact_link_send(
+        link = services.contact_link_send(
             branch=form.cleaned_data["branch"],
             contact_name=form.cleaned_data["contact_name"],
             email=form.cleaned_data["email"],

@@ -585,6 +585,10 @@ class BranchContactLink(models.Model):
     * ``link, token = BranchContactLink.issue(branch=, contact_name=, email=,
       created_by=, days=)`` creates a link and returns the raw token once. Only
       its SHA-256 hash is stored, so a leaked database cannot be turned into links.
+    * ``BranchContactLink.create_unsent(...)`` (same arguments) creates a link
+      with no usable token; ``link.new_token()`` gives it a fresh one (the old
+      one stops working) and returns it. The emailing task does this at send
+      time, so no raw token is ever passed through the task queue's table.
     * ``BranchContactLink.from_token(token)`` returns the live link (not expired,
       not revoked) for a raw token, or None for anything else (unknown, tampered,
       expired, revoked, empty). It records ``last_used_at``.
@@ -628,17 +632,50 @@ class BranchContactLink(models.Model):
     def issue(cls, *, branch, contact_name: str, email: str, created_by=None, days: int = 60):
         """Create a link; return (link, raw token). The token is not stored."""
         token = secrets.token_urlsafe(32)
-        now = timezone.now()
-        link = cls.objects.create(
+        link = cls._create(
+            token,
             branch=branch,
             contact_name=contact_name,
             email=email,
             created_by=created_by,
+            days=days,
+        )
+        return link, token
+
+    @classmethod
+    def create_unsent(
+        cls, *, branch, contact_name: str, email: str, created_by=None, days: int = 60
+    ) -> "BranchContactLink":
+        """Create a link that no token opens yet; ``new_token()`` gives it one when it is sent.
+
+        The stored hash is of a random token that is thrown away at once, so
+        nobody holds a token for it (and ``token_hash`` stays unique).
+        """
+        return cls._create(
+            secrets.token_urlsafe(32),
+            branch=branch,
+            contact_name=contact_name,
+            email=email,
+            created_by=created_by,
+            days=days,
+        )
+
+    @classmethod
+    def _create(cls, token: str, *, days: int, **fields) -> "BranchContactLink":
+        now = timezone.now()
+        return cls.objects.create(
             token_hash=_hash_token(token),
             created_at=now,
             expires_at=now + datetime.timedelta(days=days),
+            **fields,
         )
-        return link, token
+
+    def new_token(self) -> str:
+        """Give the link a fresh token and return it; any earlier token stops working."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = _hash_token(token)
+        self.save(update_fields=["token_hash"])
+        return token
 
     @classmethod
     def from_token(cls, token) -> "BranchContactLink | None":

@@ -271,12 +271,18 @@ def meeting_set(
     return meeting
 
 
-def contact_link_send(*, branch, contact_name: str, email: str, created_by, days: int = 60):
-    """Create a signed link for a branch contact and email it once the link is saved."""
+def contact_link_send(
+    *, branch, contact_name: str, email: str, created_by, days: int = 60
+) -> BranchContactLink:
+    """Create a signed link for a branch contact and email it once the link is saved.
+
+    No token exists yet: the task makes one as it sends the email, so the raw
+    token is never in the database, the task queue included, nor on screen.
+    """
     from campaign.tasks import send_contact_link
 
     with transaction.atomic():
-        link, token = BranchContactLink.issue(
+        link = BranchContactLink.create_unsent(
             branch=branch, contact_name=contact_name, email=email, created_by=created_by, days=days
         )
         audit_record(
@@ -286,9 +292,12 @@ def contact_link_send(*, branch, contact_name: str, email: str, created_by, days
             object_id=link.pk,
             detail="link sent",
         )
-        # The raw token exists only here and in the email: it is never stored.
-        transaction.on_commit(lambda: send_contact_link.enqueue(link.pk, token))
-    return link, token
+        # Keyed by the link, so each link is emailed once however often the
+        # task is run: a requeued or retried run after a good send sends nothing.
+        transaction.on_commit(
+            lambda: send_contact_link.enqueue(link.pk, dedupe_key=f"link-{link.pk}")
+        )
+    return link
 
 
 # CSV import of AGM dates ---------------------------------------------------------

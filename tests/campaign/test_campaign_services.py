@@ -1,6 +1,7 @@
 """Services: versioned nomination reports, verification, AGM imports, signed links."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -19,6 +20,13 @@ from tests.campaign.factories import (
 from tests.factories import BranchFactory, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def emailed_token(body: str) -> str:
+    """The token in a contact-link email (every link in it carries the same one)."""
+    tokens = set(re.findall(r"[?&]token=([A-Za-z0-9_-]+)", body))
+    assert len(tokens) == 1, tokens
+    return tokens.pop()
 
 
 @pytest.fixture
@@ -279,7 +287,7 @@ def test_sending_a_link_emails_it_after_commit(django_capture_on_commit_callback
         slug="nec-open",
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        link, token = services.contact_link_send(
+        link = services.contact_link_send(
             branch=branch, contact_name="Jo", email="jo@example.org", created_by=UserFactory()
         )
     assert mail.outbox == []  # nothing before the commit
@@ -287,6 +295,7 @@ def test_sending_a_link_emails_it_after_commit(django_capture_on_commit_callback
         callback()
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
+    token = emailed_token(body)
     assert f"/elections/nec-open/report/?token={token}" in body
     assert f"/ballots/report/?token={token}" in body  # readiness and turnout
     assert mail.outbox[0].to == ["jo@example.org"]
@@ -297,13 +306,14 @@ def test_a_link_sent_when_no_election_is_open_still_links_the_ballots_page(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _link, token = services.contact_link_send(
+        services.contact_link_send(
             branch=BranchFactory(),
             contact_name="Jo O'Brien",
             email="jo@example.org",
             created_by=UserFactory(),
         )
     body = mail.outbox[0].body
+    token = emailed_token(body)
     assert "/elections/" not in body
     assert f"/ballots/report/?token={token}" in body
     assert "Jo O'Brien" in body  # plain text, not HTML-escaped
@@ -311,7 +321,7 @@ def test_a_link_sent_when_no_election_is_open_still_links_the_ballots_page(
 
 def test_a_link_revoked_before_the_email_goes_sends_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        link, _ = services.contact_link_send(
+        link = services.contact_link_send(
             branch=BranchFactory(),
             contact_name="Jo",
             email="jo@example.org",
@@ -321,3 +331,32 @@ def test_a_link_revoked_before_the_email_goes_sends_nothing(django_capture_on_co
     for callback in callbacks:
         callback()
     assert mail.outbox == []
+
+
+def test_a_link_made_to_be_sent_opens_with_no_token_until_it_is_sent(
+    django_capture_on_commit_callbacks,
+):
+    """The link row exists before the email; no token (and no empty one) opens it."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        link = services.contact_link_send(
+            branch=BranchFactory(),
+            contact_name="Jo",
+            email="jo@example.org",
+            created_by=UserFactory(),
+        )
+    unsent_hash = link.token_hash
+    assert BranchContactLink.from_token("") is None
+    for callback in callbacks:
+        callback()
+    link.refresh_from_db()
+    assert link.token_hash != unsent_hash  # the token was made at send time
+    assert BranchContactLink.from_token(emailed_token(mail.outbox[0].body)) == link
+
+
+def test_a_new_token_replaces_the_old_one():
+    link, old = BranchContactLink.issue(
+        branch=BranchFactory(), contact_name="Jo", email="jo@example.org"
+    )
+    new = link.new_token()
+    assert BranchContactLink.from_token(new) == link
+    assert BranchContactLink.from_token(old) is None

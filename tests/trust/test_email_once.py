@@ -36,12 +36,119 @@ def test_member_email_with_the_same_key_goes_once(mailoutbox):
 def test_contact_link_with_the_same_key_goes_once(mailoutbox):
     from campaign.models import BranchContactLink
 
-    link, token = BranchContactLink.issue(
+    link = BranchContactLink.create_unsent(
         branch=BranchFactory(), contact_name="Jo", email="jo@example.org"
     )
-    assert send_contact_link.call(link.pk, token, dedupe_key="c1") is True
-    assert send_contact_link.call(link.pk, token, dedupe_key="c1") is False
+    assert send_contact_link.call(link.pk, dedupe_key="c1") is True
+    sent_hash = BranchContactLink.objects.get(pk=link.pk).token_hash
+    assert send_contact_link.call(link.pk, dedupe_key="c1") is False
     assert len(mailoutbox) == 1
+    # The skipped run made no new token: the one emailed still works.
+    assert BranchContactLink.objects.get(pk=link.pk).token_hash == sent_hash
+    assert BranchContactLink.from_token(_emailed_token(mailoutbox[0])) == link
+
+
+def _emailed_token(message) -> str:
+    import re
+
+    tokens = set(re.findall(r"[?&]token=([A-Za-z0-9_-]+)", message.body))
+    assert len(tokens) == 1, tokens
+    return tokens.pop()
+
+
+def _send_a_contact_link(django_capture_on_commit_callbacks):
+    from campaign import services
+    from tests.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.contact_link_send(
+            branch=BranchFactory(),
+            contact_name="Jo",
+            email="jo@example.org",
+            created_by=UserFactory(),
+        )
+
+
+def test_no_contact_link_token_is_stored_in_the_task_queue(
+    db_queue,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """The queued task holds the link's id, never its token, before and after it runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    from campaign.models import BranchContactLink
+
+    link = _send_a_contact_link(django_capture_on_commit_callbacks)
+    assert DBTaskResult.objects.filter(task_path="campaign.tasks.send_contact_link").count() == 1
+    _run_ready_tasks()
+    [message] = mailoutbox
+    token = _emailed_token(message)
+    assert BranchContactLink.from_token(token) == link
+    # Search every column of every task row, as text, for the token.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE t::text LIKE %s)"
+            f" FROM {DBTaskResult._meta.db_table} t",
+            [f"%{token}%"],
+        )
+        rows, with_token = cursor.fetchone()
+    assert rows >= 1
+    assert with_token == 0
+    row = DBTaskResult.objects.get(task_path="campaign.tasks.send_contact_link")
+    assert row.status == "SUCCESSFUL"
+    assert token not in str(row.args_kwargs)
+    assert row.args_kwargs["args"] == [link.pk]
+
+
+def test_a_failed_contact_link_is_retried_with_a_working_token(
+    db_queue,  # noqa: F811
+    settings,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """Mail down: the link is retried (once named in TASK_RETRIES) and the token emailed works."""
+    from django_tasks_db.models import DBTaskResult
+
+    from campaign.models import BranchContactLink
+
+    settings.TASK_RETRIES = {"campaign.tasks.send_contact_link": 8}
+    settings.TASK_RETRY_BACKOFF_SECONDS = 0
+    link = _send_a_contact_link(django_capture_on_commit_callbacks)
+    unsent_hash = link.token_hash
+    with mock.patch(MAIL_DOWN, side_effect=ConnectionRefusedError("mail server down")):
+        _run_ready_tasks()
+    link.refresh_from_db()
+    assert link.token_hash == unsent_hash  # the failed send made no token
+    assert _markers() == 0
+    assert task_recovery.retry_failed_tasks() == 1
+    _run_ready_tasks()
+    [message] = mailoutbox
+    assert BranchContactLink.from_token(_emailed_token(message)) == link
+    rows = DBTaskResult.objects.filter(task_path="campaign.tasks.send_contact_link")
+    assert sorted(rows.values_list("status", flat=True)) == ["FAILED", "SUCCESSFUL"]
+    # A later sweep or a requeue of the good run sends nothing more.
+    assert task_recovery.retry_failed_tasks() == 0
+    good = rows.get(status="SUCCESSFUL")
+    DBTaskResult.objects.filter(id=good.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=1)
+    )
+    task_recovery.requeue_stale_tasks(older_than=timedelta(minutes=15))
+    _run_ready_tasks()
+    assert len(mailoutbox) == 1
+    assert BranchContactLink.from_token(_emailed_token(message)) == link
+
+
+def test_a_contact_link_withdrawn_before_it_goes_sends_nothing_and_marks_nothing(mailoutbox):
+    from campaign.models import BranchContactLink
+
+    link = BranchContactLink.create_unsent(
+        branch=BranchFactory(), contact_name="Jo", email="jo@example.org"
+    )
+    link.revoke()
+    assert send_contact_link.call(link.pk, dedupe_key="w") is False
+    assert mailoutbox == []
+    assert _markers() == 0
 
 
 def test_a_failed_send_leaves_no_marker_so_the_retry_sends(mailoutbox):
