@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -31,7 +31,7 @@ def slate(request, slug):
     election = _published(slug)
     positions = selectors.slate(election)
     rules = [r for r in NoticeRule.objects.all() if r.applies_to in ("", BranchMeeting.Kind.AGM)]
-    og_url = request.build_absolute_uri(reverse("campaign:og_image", args=[election.slug]))
+    closes = dateformat.format(election.nominations_close, "j F Y")
     return render(
         request,
         "campaign/election_detail.html",
@@ -39,7 +39,15 @@ def slate(request, slug):
             "election": election,
             "positions": positions,
             "notice_rules": rules,
-            "og_image_url": og_url,
+            # The share tags (templates/articles/includes/share_meta.html) make
+            # these absolute from SITE_URL, never from the request's Host header.
+            "share_title": f"{election.name}: our candidates",
+            "share_description": (
+                f"Our slate for {election.name}, and how to nominate our candidates"
+                f" at your branch AGM by {closes}."
+            ),
+            "share_image": reverse("campaign:og_image", args=[election.slug]),
+            "share_image_alt": f"{election.name}: the names of our candidates",
             "today": timezone.localdate(),
         },
     )

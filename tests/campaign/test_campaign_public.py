@@ -55,6 +55,32 @@ def test_slate_page_shows_candidates_dates_and_counts_in_fixed_queries(
     assert "<strong>0</strong> of 3 branch nominations" in html  # unverified do not count
 
 
+def test_slate_page_share_tags_use_site_url_not_the_request_host(client, settings):
+    """A shared slate shows its title, summary and image on every network, from SITE_URL."""
+    settings.SITE_URL = "https://rankandfile.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    ElectionFactory(slug="nec-2027", name="NEC 2027", nominations_close=datetime.date(2027, 3, 19))
+    html = client.get("/elections/nec-2027/", HTTP_HOST="evil.example").content.decode()
+    image = "https://rankandfile.example/elections/nec-2027/og.png"
+    assert "evil.example" not in html
+    for tag in (
+        '<meta property="og:title" content="NEC 2027: our candidates">',
+        '<meta name="twitter:title" content="NEC 2027: our candidates">',
+        '<meta name="twitter:description" content="Our slate for NEC 2027, and how to'
+        ' nominate our candidates at your branch AGM by 19 March 2027.">',
+        '<meta property="og:url" content="https://rankandfile.example/elections/nec-2027/">',
+        f'<meta property="og:image" content="{image}">',
+        f'<meta name="twitter:image" content="{image}">',
+        '<meta name="twitter:card" content="summary_large_image">',
+        '<meta property="og:image:alt" content="NEC 2027: the names of our candidates">',
+        '<meta property="og:image:width" content="1200">',
+        'type="application/atom+xml"',
+        f'href="https://rankandfile.example{reverse("articles:feed")}"',
+    ):
+        assert tag in html, tag
+    assert html.count('property="og:image"') == 1  # the slate's image, not the default too
+
+
 def test_slate_counts_only_verified_live_nominations(client, django_user_model):
     election = ElectionFactory(slug="gs", publish_counts=True)
     candidate = CandidateFactory(position=PositionFactory(election=election), name="Ann Smith")
@@ -130,6 +156,19 @@ def test_nominations_sheet_lists_national_and_group_elections(
     download = client.get(reverse("campaign:nominations_sheet", args=["dwp"]), {"format": "html"})
     assert "attachment" in download["Content-Disposition"]
     assert "<!doctype html>" in download.content.decode()
+
+
+def test_nominations_sheet_has_lines_to_write_on_not_underscores(client):
+    """Runs of underscores break mid-line on a phone; bordered blanks wrap whole."""
+    GroupFactory(code="dwp")
+    sheet = reverse("campaign:nominations_sheet", args=["dwp"])
+    for response in (client.get(sheet), client.get(sheet, {"format": "html"})):
+        html = response.content.decode()
+        assert "___" not in html
+        assert html.count('<span class="fill-in">') == 4  # branch, date, mover, seconder
+        assert html.count("(blank, to fill in)") == 4  # said by screen readers
+    download = client.get(sheet, {"format": "html"}).content.decode()
+    assert ".fill-in {" in download  # the saved file carries its own styles
 
 
 def test_nominations_sheet_for_unknown_group_is_404(client):
