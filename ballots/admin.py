@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ballots import admin_views
+from ballots.forms import BallotForm, BallotUnitForm, ReadinessAdminForm, TurnoutAdminForm
 from ballots.models import (
     ActionDate,
     Ballot,
@@ -113,6 +114,7 @@ class BranchReadinessAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin
     search_fields = ["branch__name", "branch__code"]
     autocomplete_fields = ["branch"]
     date_hierarchy = "taken_on"
+    form = ReadinessAdminForm
     exclude = ["entered_by", "source"]
     change_list_template = "ballots/admin/readiness_change_list.html"
 
@@ -187,6 +189,7 @@ class BallotUnitInline(admin.TabularInline):
     """A ballot may span groups; each organiser sees and edits only their own units."""
 
     model = BallotUnit
+    form = BallotUnitForm
     extra = 1
     autocomplete_fields = ["unit"]
 
@@ -227,6 +230,7 @@ def _own_changes_only(change_message: str) -> str:
 
 @admin.register(Ballot)
 class BallotAdmin(UnitScopedAdmin):
+    form = BallotForm
     list_display = ["name", "kind", "opens_on", "closes_on", "links"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -305,6 +309,7 @@ class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["branch", "ballot"]
     search_fields = ["branch__name", "branch__code"]
     autocomplete_fields = ["branch"]
+    form = TurnoutAdminForm
     exclude = ["entered_by", "source"]
     change_list_template = "ballots/admin/turnout_change_list.html"
 

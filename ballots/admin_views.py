@@ -159,6 +159,25 @@ def readiness_overview(request):
     )
 
 
+def _linked(errors, branches, *, first_field) -> list[dict]:
+    """Give each grid error the id of the input it is about, for the error summary.
+
+    Grid rows are keyed by branch code; each input's id is b<branch pk>-<field>. The
+    grid's shared date is the date form's field (id_on).
+    """
+    pks = {b.code: b.pk for b in branches}
+    out = []
+    for e in errors:
+        if e.field in ("taken_on", "counted_on"):
+            anchor = "id_on"
+        elif e.line in pks:
+            anchor = f"b{pks[e.line]}-{e.field or first_field}"
+        else:
+            anchor = ""
+        out.append({"line": e.line, "message": e.message, "anchor": anchor})
+    return out
+
+
 def _grid_branches(request, qs):
     """Filter the branches shown in a grid by ?unit=, ?group=, ?region=, ?q=."""
     for param, lookup in (
@@ -212,6 +231,7 @@ def readiness_grid(request):
     by_branch = {}
     for e in errors:
         by_branch.setdefault(e.line, []).append(e.message)
+    summary = _linked(errors, branches, first_field=READINESS_FIELDS[0])
     grid = [
         {
             "branch": b,
@@ -233,7 +253,7 @@ def readiness_grid(request):
             fields=fields,
             grid=grid,
             page=page,
-            errors=errors,
+            errors=summary,
             units=BargainingUnit.objects.visible_to(request.user),
         ),
     )
@@ -283,6 +303,7 @@ def turnout_grid(request, pk):
     by_branch = {}
     for e in errors:
         by_branch.setdefault(e.line, []).append(e.message)
+    summary = _linked(errors, branches, first_field="voted")
     grid = [
         {
             "branch": b,
@@ -301,9 +322,17 @@ def turnout_grid(request, pk):
             ballot=ballot,
             date_form=date_form,
             grid=grid,
-            errors=errors,
+            errors=summary,
         ),
     )
+
+
+def _posted(request) -> tuple:
+    """The form data and files, or (None, None) for a GET. Not `request.POST or None`:
+    a POST with nothing in it must still be checked and answered with messages."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
 
 
 def _import(request, *, form, run, template, title, columns, done_url):
@@ -326,7 +355,7 @@ def _import(request, *, form, run, template, title, columns, done_url):
 def readiness_import(request):
     """Import readiness snapshots from CSV: every line checked, nothing saved from a bad file."""
     _require(request, "add_branchreadiness")
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(*_posted(request))
     return _import(
         request,
         form=form,
@@ -341,7 +370,7 @@ def readiness_import(request):
 def turnout_import(request):
     """Import turnout returns for one ballot from CSV."""
     _require(request, "add_turnoutreturn")
-    form = TurnoutCsvForm(request.POST or None, request.FILES or None, user=request.user)
+    form = TurnoutCsvForm(*_posted(request), user=request.user)
     return _import(
         request,
         form=form,

@@ -1,8 +1,20 @@
-"""Forms: one row of readiness or turnout (shared by admin grid, CSV import and links)."""
+"""Forms: one row of readiness or turnout (shared by admin grid, CSV import and links).
+
+Every message says how to put the problem right, in the GOV.UK way ("Enter how
+many members the branch has", "Members must be a whole number, like 120"), not
+Django's defaults ("This field is required."). The readiness and turnout forms
+check the model's cross-field rules themselves, so each message can name the
+figures involved; the model's clean() still runs when the form finds nothing,
+and the database constraints stay the last word.
+"""
+
+import re
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import number_format
 
-from ballots.models import Ballot, BranchReadiness, TurnoutReturn
+from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn
 
 READINESS_FIELDS = [
     "members",
@@ -16,6 +28,64 @@ READINESS_FIELDS = [
     "meetings_held",
     "ballot_committee",
 ]
+COUNT_FIELDS = [f for f in READINESS_FIELDS if f != "ballot_committee"]
+MAX_COUNT = 1_000_000  # no branch or unit is larger; far below the integer column's limit
+DATE_EXAMPLE = "2026-03-14"
+
+
+def _n(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def date_messages(what: str, example: str = DATE_EXAMPLE) -> dict:
+    """Messages for a date field; `what` completes "Enter the ..." ("date of the count")."""
+    return {
+        "required": f"Enter the {what}, for example {example}",
+        "invalid": f"The {what} must be a real date, for example {example}",
+    }
+
+
+def count_messages(name: str, enter: str, example: int) -> dict:
+    """Messages for a count: `name` starts a sentence, `enter` follows "Enter how many"."""
+    return {
+        "required": f"Enter how many {enter}",
+        "invalid": f"{name} must be a whole number, like {example}",
+        "min_value": f"{name} must be 0 or more",
+        "max_value": f"{name} must be {_n(MAX_COUNT)} or fewer",
+    }
+
+
+# Thousands written with commas or spaces ("1,200", "1 200"), but not "1 2" or "12,00".
+GROUPED = re.compile(r"\d{1,3}(?:[, \u00a0\u202f]\d{3})+")
+
+
+class CountField(forms.IntegerField):
+    """A whole number typed as text: "1,200" and " 120 " are read as numbers.
+
+    A text input (with a numeric keypad on phones) rather than type=number, as
+    GOV.UK advises: browsers silently drop what a number input cannot parse, so the
+    person would see an empty box instead of what they typed.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_COUNT)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if not isinstance(widget, forms.NumberInput):
+            attrs.update({"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if GROUPED.fullmatch(value):
+                value = re.sub(r"\D", "", value)
+        return super().to_python(value)
 
 
 class IsoDateInput(forms.DateInput):
@@ -27,65 +97,330 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ReadinessRowForm(forms.ModelForm):
-    """One branch's figures on one date; the model's clean() holds the rules."""
+class ModelRulesInFormMixin:
+    """For forms whose clean() repeats the model's clean() with better words: once the
+    form has found a problem, skip the model's clean(), which would report the same
+    problem again in other words (or, with a figure missing, problems that are not there)."""
+
+    def _post_clean(self):
+        if self._errors:
+            return
+        super()._post_clean()
+
+
+# Per figure: how a sentence starts with it, what follows "Enter how many", an example.
+READINESS_WORDS = {
+    "members": ("Members", "members the branch has", 120),
+    "staff_in_post": ("Staff in post", "staff are in post in the branch's area", 240),
+    "with_email": ("Members with a personal email", "members have a personal email", 85),
+    "with_mobile": ("Members with a mobile number", "members have a mobile number", 70),
+    "with_contact": (
+        "Members with a personal email or mobile",
+        "members have a personal email or a mobile number",
+        95,
+    ),
+    "with_home_address": (
+        "Members with a home ballot address",
+        "members have a home ballot address",
+        110,
+    ),
+    "reps": ("Reps", "reps the branch has, or 0", 3),
+    "advocates": ("Workplace advocates", "workplace advocates the branch has, or 0", 5),
+    "meetings_held": ("Members' meetings held", "members' meetings have been held, or 0", 2),
+}
+WITHIN_MEMBERS = ["with_email", "with_mobile", "with_contact", "with_home_address", "reps"]
+
+
+class ReadinessRulesMixin(ModelRulesInFormMixin):
+    """The readiness rules, with messages that name the figures."""
+
+    def clean_taken_on(self):
+        taken_on = self.cleaned_data["taken_on"]
+        if taken_on > timezone.localdate():
+            raise forms.ValidationError(
+                "The date of these figures must be today or in the past", code="future"
+            )
+        return taken_on
+
+    def clean(self):
+        data = super().clean()
+        members = data.get("members")
+        if members is not None:
+            for field in WITHIN_MEMBERS:
+                value = data.get(field)
+                if value is not None and value > members:
+                    self.add_error(
+                        field,
+                        f"{READINESS_WORDS[field][0]} cannot be more than the members "
+                        f"({_n(members)})",
+                    )
+            staff = data.get("staff_in_post")
+            if staff is not None and staff < members:
+                self.add_error(
+                    "staff_in_post",
+                    f"Staff in post cannot be fewer than the members ({_n(members)}). "
+                    "Leave it empty if you do not know",
+                )
+        email, mobile = data.get("with_email"), data.get("with_mobile")
+        contact = data.get("with_contact")
+        if None not in (email, mobile, contact) and "with_contact" not in self._errors:
+            either = READINESS_WORDS["with_contact"][0]
+            if contact < max(email, mobile):
+                if email >= mobile:
+                    other = f"those with a personal email ({_n(email)})"
+                else:
+                    other = f"those with a mobile number ({_n(mobile)})"
+                self.add_error("with_contact", f"{either} cannot be fewer than {other}")
+            elif contact > email + mobile:
+                self.add_error(
+                    "with_contact",
+                    f"{either} cannot be more than those with an email plus those with a "
+                    f"mobile ({_n(email)} + {_n(mobile)} = {_n(email + mobile)})",
+                )
+        return data
+
+
+class ReadinessRowForm(ReadinessRulesMixin, forms.ModelForm):
+    """One branch's figures on one date (grid and CSV rows)."""
 
     class Meta:
         model = BranchReadiness
         fields = ["taken_on", *READINESS_FIELDS]
         widgets = {"taken_on": IsoDateInput()}
+        field_classes = dict.fromkeys(COUNT_FIELDS, CountField)
+        error_messages = {
+            "taken_on": date_messages("date of these figures"),
+            **{f: count_messages(*words) for f, words in READINESS_WORDS.items()},
+        }
 
 
-class TurnoutRowForm(forms.ModelForm):
+class ReadinessAdminForm(ReadinessRowForm):
+    """The admin's add form for one snapshot: a branch as well as the figures."""
+
+    class Meta(ReadinessRowForm.Meta):
+        fields = ["branch", "taken_on", *READINESS_FIELDS]
+        error_messages = {
+            **ReadinessRowForm.Meta.error_messages,
+            "branch": {
+                "required": "Choose the branch these figures are for",
+                "invalid_choice": "Choose a branch from the list",
+            },
+        }
+
+
+TURNOUT_MESSAGES = {
+    "counted_on": date_messages("date of the count"),
+    "voted": count_messages("Members who have voted", "members have voted so far", 45),
+}
+
+
+class TurnoutRowForm(ModelRulesInFormMixin, forms.ModelForm):
+    """One branch's count on one date; `entitled` is its unit's figure, if known."""
+
     class Meta:
         model = TurnoutReturn
         fields = ["counted_on", "voted"]
         widgets = {"counted_on": IsoDateInput()}
+        field_classes = {"voted": CountField}
+        error_messages = TURNOUT_MESSAGES
+
+    def __init__(self, *args, entitled: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entitled = entitled
+
+    def clean(self):
+        data = super().clean()
+        ballot = self.instance.ballot if self.instance.ballot_id else None
+        counted_on = data.get("counted_on")
+        if ballot and counted_on and not ballot.opens_on <= counted_on <= ballot.closes_on:
+            self.add_error(
+                "counted_on",
+                f"The date of the count must be between {ballot.opens_on:%-d %B %Y} and "
+                f"{ballot.closes_on:%-d %B %Y}, while voting runs",
+            )
+        voted = data.get("voted")
+        if self.entitled is not None and voted is not None and voted > self.entitled:
+            self.add_error(
+                "voted",
+                f"Members who have voted cannot be more than the members entitled to vote "
+                f"({_n(self.entitled)})",
+            )
+        return data
+
+
+class TurnoutAdminForm(TurnoutRowForm):
+    """The admin's add form for one return: the ballot and branch as well."""
+
+    class Meta(TurnoutRowForm.Meta):
+        fields = ["ballot", "branch", "counted_on", "voted"]
+        error_messages = {
+            **TURNOUT_MESSAGES,
+            "ballot": {
+                "required": "Choose the ballot this count is for",
+                "invalid_choice": "Choose a ballot from the list",
+            },
+            "branch": {
+                "required": "Choose the branch this count is for",
+                "invalid_choice": "Choose a branch from the list",
+            },
+        }
+
+    def clean(self):
+        data = super().clean()
+        ballot, branch, voted = data.get("ballot"), data.get("branch"), data.get("voted")
+        if ballot and branch:
+            unit = (
+                BallotUnit.objects.filter(ballot=ballot, unit__unit_branches__branch=branch)
+                .values_list("entitled", flat=True)
+                .first()
+            )
+            if unit is None:
+                self.add_error("branch", f"This branch is not in a unit that {ballot} covers")
+            elif voted is not None and voted > unit and "voted" not in self._errors:
+                self.add_error(
+                    "voted",
+                    "Members who have voted cannot be more than the members entitled to "
+                    f"vote ({_n(unit)})",
+                )
+            counted_on = data.get("counted_on")
+            if (
+                counted_on
+                and not ballot.opens_on <= counted_on <= ballot.closes_on
+                and "counted_on" not in self._errors
+            ):
+                self.add_error(
+                    "counted_on",
+                    f"The date of the count must be between {ballot.opens_on:%-d %B %Y} "
+                    f"and {ballot.closes_on:%-d %B %Y}, while voting runs",
+                )
+        return data
+
+
+BALLOT_DATES = {
+    "opens_on": ("date the ballot opens", "2027-03-01"),
+    "closes_on": ("date the ballot closes", "2027-03-29"),
+    "replacement_cutoff": ("last day to ask for a replacement paper", "2027-03-24"),
+    "new_member_cutoff": ("date after which new members get no vote", "2027-02-15"),
+    "notice_of_ballot_sent_on": ("date the employer received the notice of ballot", "2027-02-20"),
+    "sample_paper_sent_on": ("date the employer received the sample paper", "2027-02-24"),
+}
+
+
+class BallotForm(ModelRulesInFormMixin, forms.ModelForm):
+    """The admin form for a ballot."""
+
+    class Meta:
+        model = Ballot
+        fields = [  # the units are set through the inline
+            "name",
+            "kind",
+            "opens_on",
+            "closes_on",
+            "replacement_cutoff",
+            "new_member_cutoff",
+            "notice_of_ballot_sent_on",
+            "sample_paper_sent_on",
+            "by_agreement",
+        ]
+        error_messages = {
+            "name": {"required": "Enter the ballot's name, for example Pay ballot 2027"},
+            "kind": {"required": "Choose whether the ballot is consultative or statutory"},
+            **{f: date_messages(*words) for f, words in BALLOT_DATES.items()},
+        }
+
+    def clean(self):
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error(
+                "closes_on",
+                f"The date the ballot closes must be the same as or after the date it opens "
+                f"({opens_on:%-d %B %Y})",
+            )
+        return data
+
+
+class BallotUnitForm(forms.ModelForm):
+    """A unit in a ballot, with those entitled to vote."""
+
+    class Meta:
+        model = BallotUnit
+        fields = ["unit", "entitled"]
+        field_classes = {"entitled": CountField}
+        error_messages = {
+            "unit": {
+                "required": "Choose the bargaining unit",
+                "invalid_choice": "Choose a bargaining unit from the list",
+            },
+            "entitled": count_messages(
+                "Members entitled to vote", "members are entitled to vote in this unit", 1200
+            ),
+        }
 
 
 class GridDateForm(forms.Form):
     on = forms.DateField(
         label="Date of these figures",
-        help_text="For example, 2026-03-14.",
+        help_text=f"For example, {DATE_EXAMPLE}.",
         widget=IsoDateInput(),
+        error_messages=date_messages("date of these figures"),
     )
+
+
+CSV_MAX_BYTES = 2 * 1024 * 1024
 
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="UTF-8, with a header row. At most 2 MB.",
+        error_messages={
+            "required": "Select a CSV file",
+            "missing": "Select a CSV file",
+            "invalid": "Select a CSV file",
+            "empty": "The selected file is empty",
+        },
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 2 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 2 MB.")
+        if upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 2 MB")
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
-                "The file is not UTF-8 text. Save it as CSV UTF-8."
+                "The selected file must be a CSV saved as UTF-8. In your spreadsheet, "
+                "choose Save as, then CSV UTF-8"
             ) from exc
 
 
 class TurnoutCsvForm(CsvUploadForm):
-    ballot = forms.ModelChoiceField(queryset=Ballot.objects.none(), label="Ballot")
+    ballot = forms.ModelChoiceField(
+        queryset=Ballot.objects.none(),
+        label="Ballot",
+        error_messages={
+            "required": "Choose the ballot these counts are for",
+            "invalid_choice": "Choose a ballot from the list",
+        },
+    )
+    field_order = ["ballot", "file"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ballot"].queryset = Ballot.objects.visible_to(user)
 
 
-class ContactReadinessForm(forms.ModelForm):
-    """The readiness form a branch contact fills in (the same model rules apply)."""
+COUNT_INPUT = {"class": "bl-num"}
 
-    class Meta:
-        model = BranchReadiness
-        fields = ["taken_on", *READINESS_FIELDS]
+
+class ContactReadinessForm(ReadinessRulesMixin, forms.ModelForm):
+    """The readiness form a branch contact fills in (the same rules as every route)."""
+
+    class Meta(ReadinessRowForm.Meta):
         labels = {"taken_on": "Date of these figures"}
         help_texts = {
-            "taken_on": "For example, 2026-03-14.",
+            "taken_on": f"For example, {DATE_EXAMPLE}.",
             "members": "Union members in the branch.",
             "staff_in_post": "Everyone employed in the branch's area. Leave empty if unknown.",
             "with_email": "Members whose personal (not work) email we hold.",
@@ -94,25 +429,23 @@ class ContactReadinessForm(forms.ModelForm):
         }
         widgets = {
             "taken_on": IsoDateInput(),
-            **{
-                f: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "bl-num"})
-                for f in READINESS_FIELDS
-                if f != "ballot_committee"
-            },
+            **{f: forms.TextInput(attrs=COUNT_INPUT) for f in COUNT_FIELDS},
         }
 
 
 class ContactTurnoutForm(forms.Form):
     counted_on = forms.DateField(
         label="Date of the count",
-        help_text="For example, 2026-03-14.",
+        help_text=f"For example, {DATE_EXAMPLE}.",
         widget=IsoDateInput(),
+        error_messages=TURNOUT_MESSAGES["counted_on"],
     )
-    voted = forms.IntegerField(
+    voted = CountField(
         label="Members who have told you they voted, in total so far",
-        min_value=0,
-        max_value=1_000_000,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "bl-num"}),
+        widget=forms.TextInput(attrs=COUNT_INPUT),
+        error_messages=count_messages(
+            "Members who have voted", "members have told you they voted", 45
+        ),
     )
 
     def data_for_row(self) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ballots.forms import READINESS_FIELDS, ReadinessRowForm, TurnoutRowForm
-from ballots.models import Ballot, BranchReadiness, TurnoutReturn
+from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn
 from members.audit import audit_record
 from members.models import Branch
 
@@ -24,6 +24,7 @@ NO = {"no", "n", "false", "0", ""}
 class RowError:
     line: int | str  # CSV line number, or the branch for grid rows
     message: str
+    field: str = ""  # the form field the message is about, if any
 
 
 class ImportRejected(Exception):
@@ -34,13 +35,13 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
-def _form_errors(form) -> list[str]:
-    out = []
-    for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for message in messages:
-            out.append(f"{label}: {message}" if label else message)
-    return out
+def _form_errors(form, line) -> list[RowError]:
+    """The form's messages as row errors; each names its figure, so no label is added."""
+    return [
+        RowError(line, message, "" if name == "__all__" else name)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
 
 
 def _read_csv(text: str, required: list[str]) -> list[tuple[int, dict]]:
@@ -52,20 +53,35 @@ def _read_csv(text: str, required: list[str]) -> list[tuple[int, dict]]:
         headers = [h.strip().lower() for h in (reader.fieldnames or [])]
         missing = [h for h in required if h not in headers]
         if missing:
-            raise ImportRejected([RowError(1, f"Missing column(s): {', '.join(missing)}")])
+            raise ImportRejected(
+                [RowError(1, "Add the missing column(s) to the header row: " + ", ".join(missing))]
+            )
         reader.fieldnames = headers
         for row in reader:
             if len(rows) >= MAX_ROWS:
-                raise ImportRejected([RowError(reader.line_num, f"More than {MAX_ROWS} rows")])
+                raise ImportRejected(
+                    [
+                        RowError(
+                            reader.line_num,
+                            f"The file has more than {MAX_ROWS:,} rows: "
+                            "split it into smaller files",
+                        )
+                    ]
+                )
             clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
             if any(clean.values()):
                 rows.append((reader.line_num, clean))
     except csv.Error as exc:
         raise ImportRejected(
-            [RowError(reader.line_num, f"The file is not valid CSV: {exc}")]
+            [
+                RowError(
+                    reader.line_num,
+                    f"The file is not valid CSV ({exc}): save it from your spreadsheet as CSV",
+                )
+            ]
         ) from exc
     if not rows:
-        raise ImportRejected([RowError(1, "The file has no data rows")])
+        raise ImportRejected([RowError(1, "The file has no rows of figures under the header row")])
     return rows
 
 
@@ -75,13 +91,19 @@ def readiness_validate(*, rows, branches: dict) -> list[BranchReadiness]:
     for line, code, data in rows:
         branch = branches.get(code.upper())
         if branch is None:
-            errors.append(RowError(line, f"Unknown branch code '{code}'"))
+            errors.append(
+                RowError(
+                    line,
+                    f"Branch code '{code}' is not a branch you can enter figures for: "
+                    "check the code",
+                )
+            )
             continue
         form = ReadinessRowForm(data=data, instance=BranchReadiness(branch=branch))
         if form.is_valid():
             snapshots.append(form.instance)
         else:
-            errors.extend(RowError(line, m) for m in _form_errors(form))
+            errors.extend(_form_errors(form, line))
     if errors:
         raise ImportRejected(errors)
     return snapshots
@@ -123,7 +145,9 @@ def readiness_import_csv(*, user, text: str) -> int:
         data = {f: row.get(f, "") for f in ["taken_on", *READINESS_FIELDS]}
         committee = _bool_cell(data["ballot_committee"])
         if committee is None:
-            errors.append(RowError(line, "Ballot committee formed: answer yes or no"))
+            errors.append(
+                RowError(line, "Ballot committee formed must be yes or no", "ballot_committee")
+            )
             continue
         data["ballot_committee"] = committee
         for optional in ("reps", "advocates", "meetings_held"):
@@ -144,20 +168,40 @@ def ballot_branches(ballot: Ballot, user) -> dict:
     return {b.code.upper(): b for b in qs}
 
 
+def _entitled_by_branch(ballot: Ballot, branches) -> dict[int, int]:
+    """Return {branch id: members entitled to vote in its unit} in one query."""
+    return dict(
+        BallotUnit.objects.filter(
+            ballot=ballot, unit__unit_branches__branch__in=[b.pk for b in branches]
+        ).values_list("unit__unit_branches__branch_id", "entitled")
+    )
+
+
 def turnout_validate(*, ballot: Ballot, rows, branches: dict) -> list[TurnoutReturn]:
+    """Validate (line, branch_code, data) rows for a ballot; return unsaved returns or raise."""
     errors, returns, seen = [], [], set()
+    entitled = _entitled_by_branch(ballot, branches.values())
     for line, code, data in rows:
         branch = branches.get(code.upper())
         if branch is None:
-            errors.append(RowError(line, f"Branch '{code}' is not in this ballot's units"))
+            errors.append(
+                RowError(
+                    line,
+                    f"Branch code '{code}' is not a branch in this ballot's units: check the code",
+                )
+            )
             continue
-        form = TurnoutRowForm(data=data, instance=TurnoutReturn(ballot=ballot, branch=branch))
+        form = TurnoutRowForm(
+            data=data,
+            instance=TurnoutReturn(ballot=ballot, branch=branch),
+            entitled=entitled.get(branch.pk),
+        )
         if not form.is_valid():
-            errors.extend(RowError(line, m) for m in _form_errors(form))
+            errors.extend(_form_errors(form, line))
             continue
         key = (branch.pk, form.instance.counted_on)
         if key in seen:
-            errors.append(RowError(line, "This branch and date appear twice"))
+            errors.append(RowError(line, "This branch has two counts for the same date: keep one"))
             continue
         seen.add(key)
         returns.append(form.instance)

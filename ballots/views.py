@@ -81,9 +81,8 @@ def contact_report(request):
                 )
             except ImportRejected as exc:
                 for error in exc.errors:
-                    form.add_error(
-                        "counted_on" if "period" in error.message else None, error.message
-                    )
+                    field = error.field if error.field in form.fields else None
+                    form.add_error(field, error.message)
             else:
                 turnout_record(
                     user=None,
@@ -111,5 +110,6 @@ def contact_report(request):
             "readiness_form": readiness_form,
             "turnout_forms": [(b, f, last_counts.get(b.pk)) for b, f in turnout_forms],
             "last": last,
+            "has_errors": bool(readiness_form.errors) or any(f.errors for _, f in turnout_forms),
         },
     )

@@ -268,7 +268,10 @@ def test_turnout_grid_rejects_a_date_outside_the_ballot(client, world, national)
     url = reverse("admin:ballots_turnout_grid", args=[world["ballot"].pk])
     response = client.post(url, {"on": "2026-05-01", f"b{world['b1'].pk}-voted": "3"})
     assert response.status_code == 200
-    assert "within the ballot period" in response.content.decode()
+    assert (
+        "The date of the count must be between 2 March 2026 and 31 March 2026, while voting runs"
+        in response.content.decode()
+    )
     assert not TurnoutReturn.objects.exists()
 
 
@@ -305,8 +308,8 @@ def test_readiness_csv_with_bad_lines_reports_each_and_saves_nothing(client, wor
     response = client.post(reverse("admin:ballots_readiness_import"), {"file": _csv(text)})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Line 4: Unknown branch code" in html
-    assert "Line 5: Ballot committee formed: answer yes or no" in html
+    assert "Line 4: Branch code &#x27;NOPE&#x27; is not a branch you can enter figures for" in html
+    assert "Line 5: Ballot committee formed must be yes or no" in html
     assert "Line 6:" in html
     assert BranchReadiness.objects.count() == before
 
@@ -315,13 +318,13 @@ def test_readiness_csv_missing_columns_and_not_utf8(client, world, national):
     client.force_login(national)
     url = reverse("admin:ballots_readiness_import")
     assert (
-        "Missing column(s): members"
+        "Add the missing column(s) to the header row: members"
         in client.post(
             url, {"file": _csv("branch_code,taken_on\nJC-1,2026-03-01\n")}
         ).content.decode()
     )
     bad = SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad", content_type="text/csv")
-    assert "not UTF-8" in client.post(url, {"file": bad}).content.decode()
+    assert "must be a CSV saved as UTF-8" in client.post(url, {"file": bad}).content.decode()
 
 
 def test_readiness_csv_cannot_reach_branches_outside_scope(client, world):
@@ -330,7 +333,7 @@ def test_readiness_csv_cannot_reach_branches_outside_scope(client, world):
     html = client.post(
         reverse("admin:ballots_readiness_import"), {"file": _csv(READINESS_CSV)}
     ).content.decode()
-    assert "Line 2: Unknown branch code &#x27;JC-1&#x27;" in html
+    assert "Line 2: Branch code &#x27;JC-1&#x27; is not a branch you can enter figures for" in html
 
 
 def test_turnout_csv_import(client, world, national):
@@ -345,7 +348,7 @@ def test_turnout_csv_import(client, world, national):
         "branch_code,counted_on,voted\nJC-1,2026-03-06,11\nJC-1,2026-03-06,12\nJC-2,2026-09-01,-1\n"
     )
     html = client.post(url, {"ballot": ballot.pk, "file": _csv(bad)}).content.decode()
-    assert "Line 3: This branch and date appear twice" in html
+    assert "Line 3: This branch has two counts for the same date: keep one" in html
     assert "Line 4:" in html
     assert TurnoutReturn.objects.count() == 2
 

@@ -8,13 +8,14 @@ from django.apps import apps
 from django.utils import timezone
 
 from ballots.models import Ballot, LegalRule, TurnoutReturn
+from campaign.models import BranchContactLink
 from tests.ballots.factories import (
     BallotUnitFactory,
     BargainingUnitFactory,
     TurnoutReturnFactory,
     UnitBranchFactory,
 )
-from tests.browser.conftest import admin_log_in, screenshot
+from tests.browser.conftest import admin_log_in, check_page, screenshot
 from tests.factories import GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,3 +98,29 @@ def test_turnout_grid_date_starts_filled_in(desktop_page, live_ballot):
     page.goto(page.base + f"/admin/ballots/ballot/{live_ballot['ballot'].pk}/turnout/")
     date = page.get_by_label("Date of these figures").input_value()
     assert date == timezone.localdate().isoformat()
+
+
+def test_contact_figures_form_errors_read_well_at_320px(narrow_page, live_ballot):
+    """A branch contact who sends the figures form half-filled, on a small phone, is
+    told what to enter for each figure; each summary link moves to its field; what
+    they typed is still there; the page passes axe and does not scroll sideways."""
+    page = narrow_page
+    _, token = BranchContactLink.issue(
+        branch=live_ballot["leeds"], contact_name="Sam", email="sam@example.org"
+    )
+    page.goto(page.base + f"/ballots/report/?token={token}")
+    form = page.locator("form", has=page.get_by_role("button", name="Send the figures"))
+    form.get_by_label("Members", exact=True).fill("lots")
+    form.get_by_label("Members with a personal email", exact=True).fill("1,200")
+    form.get_by_role("button", name="Send the figures").click()
+    summary = page.locator(".bl-error-summary")
+    assert page.title().startswith("Error: ")
+    link = summary.get_by_role("link", name="Members must be a whole number, like 120")
+    assert link.is_visible()
+    summary.get_by_role("link", name="Enter how many members have a home ballot address").click()
+    focused = page.evaluate("document.activeElement && document.activeElement.id")
+    assert focused in ("", "id_r-with_home_address") or page.url.endswith("#id_r-with_home_address")
+    assert page.get_by_label("Members", exact=True).input_value() == "lots"
+    assert page.get_by_label("Members with a personal email", exact=True).input_value() == "1,200"
+    assert "This field is required" not in page.content()
+    check_page(page, "contact-figures-errors", "with errors")
