@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -138,6 +138,34 @@ class ScopedBranchFilter(admin.RelatedFieldListFilter):
         ]
 
 
+def visible_groups(user):
+    """The union groups an organiser may pick or filter by."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Group.objects.all()
+    if scope.group_id is not None:
+        return Group.objects.filter(pk=scope.group_id)
+    return Group.objects.filter(branches__in=Branch.objects.visible_to(user)).distinct()
+
+
+class MemberGroupFilter(admin.SimpleListFilter):
+    """By union group: the branch's group, or the member's own if they have no branch."""
+
+    title = "group"
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(str(g.pk), g.name) for g in visible_groups(request.user).order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters
+        return queryset.filter(Q(branch__group_id=value) | Q(branch__isnull=True, group_id=value))
+
+
 class ConsentFilter(admin.SimpleListFilter):
     title = "consent"
     parameter_name = "consent"
@@ -191,10 +219,11 @@ def export_consent_kind(user) -> str:
 @admin.register(Member)
 class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
+    scope_group_path = "group"  # members whose branch is not listed: by their own group
     list_display = ["name", "email", "branch", "grade", "is_rep", "status", "created_at"]
     list_filter = [
         "status",
-        ("branch__group", ScopedBranchFilter),
+        MemberGroupFilter,
         ("branch__region", ScopedBranchFilter),
         ("branch", ScopedBranchFilter),
         "grade",
@@ -213,6 +242,11 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
     inlines = [ConsentInline]
     show_full_result_count = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Group:
+            kwargs["queryset"] = visible_groups(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
         return [
@@ -269,7 +303,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             changelist.get_queryset(request)
             .filter(status__in=[Member.Status.CONFIRMED, Member.Status.ACTIVE])
             .consenting(kind)
-            .select_related("branch__group", "branch__region", "workplace")
+            .select_related("branch__group", "branch__region", "group", "workplace")
             .order_by("pk")
         )
         out = io.StringIO()
@@ -287,7 +321,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                         m.mobile,
                         branch.code if branch else "",
                         branch.name if branch else m.branch_not_listed,
-                        branch.group.name if branch else "",
+                        branch.group.name if branch else (m.group.name if m.group else ""),
                         branch.region.name if branch else "",
                         str(m.workplace) if m.workplace else m.workplace_not_listed,
                         m.grade,
@@ -333,13 +367,18 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 object_id=obj.pk,
                 detail="added through the admin",
             )
-        elif form.changed_data:
+        elif changed := [
+            # A group left empty is taken from the branch: no change if it came back.
+            f
+            for f in form.changed_data
+            if f != "group" or obj.group_id != form.initial.get("group")
+        ]:
             audit_record(
                 actor=request.user,
                 action=AuditEvent.Action.CHANGE,
                 subject="members.member",
                 object_id=obj.pk,
-                detail="fields: " + ", ".join(form.changed_data),
+                detail="fields: " + ", ".join(changed),
             )
 
     def delete_model(self, request, obj):

@@ -7,6 +7,7 @@ They follow the GOV.UK patterns: a label above each field, a hint under it,
 
 import re
 import time
+from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
@@ -16,22 +17,46 @@ from django.utils.safestring import mark_safe
 
 from members import conf
 from members.consent import current_text
-from members.models import Branch, ConsentKind, Member
+from members.models import Branch, ConsentKind, Group, Member
 from members.services import Details
 
 STARTED_SALT = "members.join.started"
 MOBILE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 
-def branch_choices() -> list:
-    """Branches grouped by union group for a <select> with <optgroup>s (one query)."""
-    rows = Branch.objects.order_by("group__name", "name").values_list(
-        "pk", "name", "code", "group__name"
+@dataclass(frozen=True)
+class Structure:
+    """What the branch picker offers: groups, branches under their group, and
+    each branch's group (to check a group and branch chosen together)."""
+
+    groups: list
+    branches: list
+    group_of_branch: dict[int, int]
+
+
+def structure_choices() -> Structure:
+    """Groups for one <select>, branches grouped by group for another: one query,
+    which keeps the groups that have no branch in our list yet."""
+    rows = Group.objects.order_by("name", "pk", "branches__name", "branches__pk").values_list(
+        "pk", "name", "branches__pk", "branches__name", "branches__code"
     )
-    groups: dict[str, list] = {}
-    for pk, name, code, group in rows:
-        groups.setdefault(group, []).append((pk, f"{name} ({code})"))
-    return [("", "Choose your branch"), *groups.items()]
+    groups: dict[int, str] = {}
+    by_group: dict[int, list] = {}
+    group_of_branch = {}
+    for group_id, group_name, pk, name, code in rows:
+        groups[group_id] = group_name
+        options = by_group.setdefault(group_id, [])
+        if pk is not None:
+            options.append((pk, f"{name} ({code})"))
+            group_of_branch[pk] = group_id
+    return Structure(
+        groups=[("", "Choose your union group"), *groups.items()],
+        branches=[
+            ("", "Choose your branch"),
+            *((groups[g], options) for g, options in by_group.items() if options),
+        ],
+        group_of_branch=group_of_branch,
+    )
 
 
 class BranchSelect(forms.Select):
@@ -117,6 +142,16 @@ class DetailsForm(GovukFormMixin, forms.Form):
         error_messages={"max_length": "Enter a mobile number, like 07700 900 982"},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    group = forms.TypedChoiceField(
+        label="Union group",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="For example DWP or HMRC. If you choose your branch below you can leave "
+        "this; if your branch is not listed, we need it.",
+        error_messages={"invalid_choice": "Choose your union group from the list"},
+        widget=BranchSelect,
+    )
     branch = forms.TypedChoiceField(
         label="Branch",
         required=False,
@@ -161,11 +196,11 @@ class DetailsForm(GovukFormMixin, forms.Form):
     )
     is_rep = forms.BooleanField(label="I am a union rep", required=False)
 
-    def __init__(self, *args, branches=None, **kwargs):
+    def __init__(self, *args, structure: Structure | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = branches if branches is not None else branch_choices()
-        self.fields["branch"].choices = choices
-        self._branch_ids = {pk for _, opts in choices[1:] for pk, _ in opts}
+        self.structure = structure if structure is not None else structure_choices()
+        self.fields["group"].choices = self.structure.groups
+        self.fields["branch"].choices = self.structure.branches
 
     def clean_mobile(self):
         mobile = self.cleaned_data["mobile"].strip()
@@ -175,12 +210,31 @@ class DetailsForm(GovukFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        no_branch = data.get("branch", 0) is None and not data.get("branch_not_listed", "x")
-        if no_branch:
+        if "branch" in self.errors or "group" in self.errors:
+            return data
+        branch, group = data.get("branch"), data.get("group")
+        if branch is None and not data.get("branch_not_listed", "x"):
             self.add_error(
                 "branch",
                 "Choose your branch, or if it is not in the list type its name "
                 "in 'My branch is not listed'",
+            )
+        elif branch is not None:
+            branch_group = self.structure.group_of_branch.get(branch)
+            if group is not None and branch_group is not None and group != branch_group:
+                names = dict(self.structure.groups[1:])
+                self.add_error(
+                    "group",
+                    f"The branch you chose is in {names.get(branch_group, 'another group')}, "
+                    f"not {names.get(group, 'this group')}: choose "
+                    f"{names.get(branch_group, 'its group')} here, or choose another branch",
+                )
+            else:
+                data["group"] = branch_group
+        elif group is None and "branch_not_listed" not in self.errors:
+            self.add_error(
+                "group",
+                "Choose your union group: we need it when your branch is not in the list",
             )
         return data
 
@@ -189,9 +243,15 @@ class DetailsForm(GovukFormMixin, forms.Form):
         branch = (
             Branch.objects.filter(pk=data["branch"]).first() if data["branch"] is not None else None
         )
+        group = (  # with a branch, the branch's group is the member's
+            Group.objects.filter(pk=data["group"]).first()
+            if branch is None and data["group"] is not None
+            else None
+        )
         return Details(
             name=data["name"],
             mobile=data["mobile"],
+            group=group,
             branch=branch,
             branch_not_listed=data["branch_not_listed"],
             workplace=data["workplace"],
@@ -205,6 +265,7 @@ class DetailsForm(GovukFormMixin, forms.Form):
         return {
             "name": member.name,
             "mobile": member.mobile,
+            "group": member.group_id,
             "branch": member.branch_id,
             "branch_not_listed": member.branch_not_listed,
             "workplace": member.workplace.name if member.workplace else member.workplace_not_listed,
@@ -257,6 +318,7 @@ class JoinForm(DetailsForm):
         "name",
         "email",
         "mobile",
+        "group",
         "branch",
         "branch_not_listed",
         "workplace",

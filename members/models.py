@@ -139,6 +139,13 @@ def _new_secret() -> str:
 
 
 class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Members in this user's scope: by branch, or by their own group if they
+        named no branch from our list."""
+        from members.scoping import scope_for
+
+        return scope_for(user).filter(self, branch_path="branch", group_path="group")
+
     def live(self):
         """Members who have not left: the rows the unique-email rule covers."""
         return self.exclude(status=Member.Status.LEFT)
@@ -196,6 +203,16 @@ class Member(models.Model):
         blank=True,
         help_text="The branch the member named when theirs was not in our list.",
     )
+    group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # a merged group must not delete people
+        related_name="members",
+        help_text="The member's union group: their branch's group, or the one they chose "
+        "when their branch was not in our list. Group organisers see members without a "
+        "branch by this.",
+    )
     workplace = models.ForeignKey(
         Workplace, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
@@ -247,13 +264,34 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.branch_id is not None and self.group_id is None:
+            self.group_id = self.branch.group_id  # the group follows the branch
+            if kwargs.get("update_fields") is not None and "branch" in kwargs["update_fields"]:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "group"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:members_member_change", args=[self.pk])
 
     def clean(self):
-        """The friendly message for member_email_unique_while_not_left."""
+        """The group follows the branch; the friendly message for
+        member_email_unique_while_not_left."""
         from django.core.exceptions import ValidationError
 
+        if self.branch_id is not None:
+            branch_group_id = (
+                Branch.objects.filter(pk=self.branch_id).values_list("group_id", flat=True).first()
+            )
+            if self.group_id is None:
+                self.group_id = branch_group_id
+            elif branch_group_id is not None and self.group_id != branch_group_id:
+                raise ValidationError(
+                    {
+                        "group": "This is not the group of the member's branch: choose the "
+                        "branch's group, or leave it empty to take the branch's."
+                    }
+                )
         if self.email and self.status != self.Status.LEFT:
             others = Member.objects.with_email(self.email).exclude(pk=self.pk)
             if others.exists():

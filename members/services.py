@@ -18,7 +18,7 @@ from django.utils import timezone
 from members import conf
 from members.audit import audit_record
 from members.consent import current_wordings
-from members.models import AuditEvent, Branch, Consent, ConsentKind, Member, Workplace
+from members.models import AuditEvent, Branch, Consent, ConsentKind, Group, Member, Workplace
 
 
 class MemberError(Exception):
@@ -46,6 +46,7 @@ class Details:
     mobile: str = ""
     branch: Branch | None = None
     branch_not_listed: str = ""
+    group: Group | None = None  # for a branch not listed; a branch brings its own
     workplace: str = ""
     grade: str = ""
     is_rep: bool = False
@@ -62,6 +63,11 @@ def _apply_details(member: Member, details: Details) -> None:
     member.mobile = details.mobile.strip()
     member.branch = details.branch
     member.branch_not_listed = "" if details.branch else details.branch_not_listed.strip()
+    # A branch brings its group; a branch not listed, the group the person chose.
+    if details.branch is not None:
+        member.group_id = details.branch.group_id
+    else:
+        member.group_id = details.group.pk if details.group else None
     member.grade = details.grade
     member.is_rep = details.is_rep
     member.is_union_member = details.is_union_member
@@ -124,7 +130,7 @@ def member_join(
             _apply_details(member, details)
             # Field checks only: branch and workplace were just read from the database,
             # and the unique-email rule is settled by the lock above and the index below.
-            member.clean_fields(exclude=["branch", "workplace"])
+            member.clean_fields(exclude=["branch", "group", "workplace"])
             try:
                 with transaction.atomic():  # a savepoint: the race below is expected
                     member.save()
@@ -172,6 +178,9 @@ def member_confirm(*, member: Member, ip: str | None, now: datetime | None = Non
     return member
 
 
+FOREIGN_KEYS = frozenset({"branch", "group", "workplace"})
+
+
 def member_update(*, member: Member, details: Details) -> list[str]:
     """Save changes the member made through their personal link; return changed fields."""
     fields = [
@@ -179,6 +188,7 @@ def member_update(*, member: Member, details: Details) -> list[str]:
         "mobile",
         "branch",
         "branch_not_listed",
+        "group",
         "workplace",
         "workplace_not_listed",
         "grade",
@@ -187,15 +197,13 @@ def member_update(*, member: Member, details: Details) -> list[str]:
     ]
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        before = {
-            f: getattr(member, f if f not in {"branch", "workplace"} else f + "_id") for f in fields
-        }
+        before = {f: getattr(member, f if f not in FOREIGN_KEYS else f + "_id") for f in fields}
         _apply_details(member, details)
         member.full_clean(validate_unique=False, validate_constraints=False)
         changed = [
             f
             for f in fields
-            if before[f] != getattr(member, f if f not in {"branch", "workplace"} else f + "_id")
+            if before[f] != getattr(member, f if f not in FOREIGN_KEYS else f + "_id")
         ]
         if changed:
             member.save(update_fields=[*changed, "updated_at"])
@@ -293,6 +301,7 @@ def member_data(member: Member) -> dict:
         "name": member.name,
         "email": member.email,
         "mobile": member.mobile,
+        "group": member.group.name if member.group else "",
         "branch": str(member.branch) if member.branch else "",
         "branch_not_listed": member.branch_not_listed,
         "workplace": str(member.workplace) if member.workplace else "",

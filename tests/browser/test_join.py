@@ -146,6 +146,7 @@ def test_joining_with_the_keyboard_alone(page, branches):
         "name",
         "email",
         "mobile",
+        "group",
         "id_branch_search",
         "branch",
         "branch_not_listed",

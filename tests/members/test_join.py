@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from members.models import Consent, ConsentKind, Member
-from tests.factories import BranchFactory, MemberFactory, WorkplaceFactory
+from tests.factories import BranchFactory, GroupFactory, MemberFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,17 +86,75 @@ def test_workplace_text_matches_a_known_workplace(
     assert Member.objects.get().workplace == workplace
 
 
-def test_branch_not_listed_is_accepted(client, join_data, django_capture_on_commit_callbacks):
+def test_branch_not_listed_is_accepted_with_its_group(
+    client, join_data, django_capture_on_commit_callbacks
+):
     branch = BranchFactory()
+    hmrc = GroupFactory(name="HMRC")  # a group with no branch in our list yet
     response = post(
         client,
-        join_data(branch, branch="", branch_not_listed="Leeds HMRC"),
+        join_data(branch, branch="", branch_not_listed="Leeds HMRC", group=str(hmrc.pk)),
         django_capture_on_commit_callbacks,
     )
     assert response.status_code == 302
     member = Member.objects.get()
     assert member.branch is None
     assert member.branch_not_listed == "Leeds HMRC"
+    assert member.group == hmrc
+
+
+def test_form_offers_every_group_even_one_without_branches(client):
+    BranchFactory(group=GroupFactory(name="DWP"))
+    GroupFactory(name="HMRC")
+    html = client.get(URL).content.decode()
+    assert '<label class="form-label" for="id_group">Union group</label>' in html
+    assert html.count("<optgroup") == 1
+    group_select = html[html.index('name="group"') :]
+    group_select = group_select[: group_select.index("</select>")]
+    assert ">DWP</option>" in group_select
+    assert ">HMRC</option>" in group_select
+
+
+def test_branch_not_listed_needs_a_group(client, join_data):
+    branch = BranchFactory()
+    response = client.post(URL, join_data(branch, branch="", branch_not_listed="Leeds HMRC"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    message = "Choose your union group: we need it when your branch is not in the list"
+    assert f'<a href="#id_group">{message}' in html
+    assert 'id="group-error"' in html
+    assert 'aria-describedby="group-hint group-error"' in html
+    assert "Leeds HMRC" in html  # what they typed is kept
+    assert not Member.objects.exists()
+
+
+def test_group_is_taken_from_the_branch(client, join_data, django_capture_on_commit_callbacks):
+    branch = BranchFactory()
+    post(client, join_data(branch), django_capture_on_commit_callbacks)
+    assert Member.objects.get().group == branch.group
+
+
+def test_group_that_matches_the_branch_is_accepted(
+    client, join_data, django_capture_on_commit_callbacks
+):
+    branch = BranchFactory()
+    response = post(
+        client, join_data(branch, group=str(branch.group_id)), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302
+    assert Member.objects.get().group == branch.group
+
+
+def test_group_and_branch_that_disagree_get_a_clear_error(client, join_data):
+    branch = BranchFactory(group=GroupFactory(name="DWP"))
+    hmrc = GroupFactory(name="HMRC")
+    response = client.post(URL, join_data(branch, group=str(hmrc.pk)))
+    html = response.content.decode()
+    assert response.status_code == 200
+    message = "The branch you chose is in DWP, not HMRC: choose DWP here, or choose another branch"
+    assert f'<a href="#id_group">{message}' in html
+    assert html.count(message) == 2
+    assert not Member.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -106,6 +164,8 @@ def test_branch_not_listed_is_accepted(client, join_data, django_capture_on_comm
         ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
         ({"branch": "", "branch_not_listed": ""}, "branch", "Choose your branch, or if it is not"),
         ({"branch": "999999"}, "branch", "Choose your branch from the list"),
+        ({"group": "999999"}, "group", "Choose your union group from the list"),
+        ({"group": "DWP"}, "group", "Choose your union group from the list"),
         ({"grade": ""}, "grade", "Choose your grade"),
         ({"is_union_member": None}, "is_union_member", "Select yes if you are a member"),
         ({"consent_faction": None}, "consent_faction", "Tick the box to agree"),

@@ -15,7 +15,7 @@ from tests.campaign.factories import (
     MeetingFactory,
     NominationReportFactory,
 )
-from tests.factories import BranchFactory, MemberFactory, UserFactory
+from tests.factories import BranchFactory, GroupFactory, MemberFactory, UserFactory
 from tests.members.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,31 @@ def test_update_details_is_saved_and_audited_without_personal_data(client, membe
     assert "name" in event.detail
 
 
+def test_member_can_name_a_branch_not_listed_and_its_group(client, member):
+    group = GroupFactory(name="HMRC")
+    response = client.post(
+        url(member), details(member, branch="", branch_not_listed="Leeds", group=str(group.pk))
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.branch, member.branch_not_listed, member.group) == (None, "Leeds", group)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CHANGE)
+    assert "group" in event.detail
+    html = client.get(url(member)).content.decode()
+    assert f'<option value="{group.pk}" selected>HMRC</option>' in html
+
+
+def test_admin_member_group_follows_the_branch(member):
+    from django.core.exceptions import ValidationError
+
+    member.group = None
+    member.clean()
+    assert member.group == member.branch.group
+    member.group = GroupFactory()
+    with pytest.raises(ValidationError, match="not the group of the member's branch"):
+        member.clean()
+
+
 def test_bad_update_shows_errors_and_saves_nothing(client, member):
     response = client.post(url(member), details(member, name="", mobile="nope"))
     html = response.content.decode()
@@ -117,6 +142,7 @@ MEMBER_KEYS = {
     "name",
     "email",
     "mobile",
+    "group",
     "branch",
     "branch_not_listed",
     "workplace",
