@@ -17,7 +17,7 @@ class _Withdrawn(Exception):
 
 
 @task()
-def send_contact_link(link_id: int, dedupe_key: str = "") -> bool:
+def send_contact_link(link_id: int, *, dedupe_key: str = "") -> bool:
     """Email a branch contact their personal links; return whether this run sent it.
 
     One link per election open to their branch, and always the ballots page

@@ -214,3 +214,33 @@ def test_old_markers_are_pruned():
         )
     assert task_recovery.prune_sent_markers(days=30) == 1
     assert _markers() == 1
+
+
+def test_the_migration_takes_old_tokens_out_of_the_task_queue(db_queue, mailoutbox):  # noqa: F811
+    """Runs queued before the fix held the raw token: rewritten, a waiting one still sends."""
+    import importlib
+
+    from django.apps import apps
+    from django_tasks_db.models import DBTaskResult
+
+    from campaign.models import BranchContactLink
+
+    migration = importlib.import_module(
+        "campaign.migrations.0006_scrub_contact_link_tokens_from_task_queue"
+    )
+    link, old_token = BranchContactLink.issue(
+        branch=BranchFactory(), contact_name="Jo", email="jo@example.org"
+    )
+    result = send_contact_link.enqueue(link.pk)
+    # As the old code queued it: the token as the second argument.
+    DBTaskResult.objects.filter(id=result.id).update(
+        args_kwargs={"args": [link.pk, old_token], "kwargs": {}}
+    )
+    migration.scrub(apps, None)
+    row = DBTaskResult.objects.get(id=result.id)
+    assert old_token not in str(row.args_kwargs)
+    assert row.args_kwargs == {"args": [link.pk], "kwargs": {"dedupe_key": f"link-{link.pk}"}}
+    _run_ready_tasks()
+    [message] = mailoutbox
+    assert BranchContactLink.from_token(_emailed_token(message)) == link
+    assert BranchContactLink.from_token(old_token) is None
