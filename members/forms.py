@@ -142,16 +142,6 @@ class DetailsForm(GovukFormMixin, forms.Form):
         error_messages={"max_length": "Enter a mobile number, like 07700 900 982"},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    group = forms.TypedChoiceField(
-        label="Union group",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        help_text="For example DWP or HMRC. If you choose your branch below you can leave "
-        "this; if your branch is not listed, we need it.",
-        error_messages={"invalid_choice": "Choose your union group from the list"},
-        widget=BranchSelect,
-    )
     branch = forms.TypedChoiceField(
         label="Branch",
         required=False,
@@ -167,6 +157,16 @@ class DetailsForm(GovukFormMixin, forms.Form):
         max_length=200,
         help_text="If your branch is not in the list, type its name or code here.",
         error_messages={"max_length": "Branch name must be 200 characters or fewer"},
+    )
+    group = forms.TypedChoiceField(
+        label="Union group of your branch",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="For example DWP or HMRC. We need it if your branch is not listed; "
+        "if you chose your branch from the list, you can leave this.",
+        error_messages={"invalid_choice": "Choose your union group from the list"},
+        widget=BranchSelect,
     )
     workplace = forms.CharField(
         label="Workplace (optional)",
@@ -318,9 +318,9 @@ class JoinForm(DetailsForm):
         "name",
         "email",
         "mobile",
-        "group",
         "branch",
         "branch_not_listed",
+        "group",
         "workplace",
         "grade",
         "is_union_member",

@@ -47,20 +47,15 @@
   wrap.appendChild(status);
   select.parentNode.insertBefore(wrap, select);
 
-  // Choosing a union group first narrows the branches to that group's.
-  var groupSelect = document.querySelector("select[name=group]");
   var groups = Array.prototype.slice.call(select.querySelectorAll("optgroup"));
-  function narrow() {
+  input.addEventListener("input", function () {
     var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
-    var chosen = groupSelect && groupSelect.value
-      ? groupSelect.options[groupSelect.selectedIndex].textContent : "";
     var shown = 0, first = null;
     groups.forEach(function (group) {
       var groupText = group.label.toLowerCase(), any = false;
-      var inGroup = !chosen || group.label === chosen;
       Array.prototype.forEach.call(group.children, function (option) {
         var text = groupText + " " + option.textContent.toLowerCase();
-        var match = inGroup && words.every(function (w) { return text.indexOf(w) !== -1; });
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
         option.hidden = !match;
         option.disabled = !match;
         if (match) { any = true; shown += 1; if (!first) { first = option; } }
@@ -70,18 +65,13 @@
     var current = select.options[select.selectedIndex];
     if (words.length && first && (!current || current.hidden || !current.value)) {
       first.selected = true;  // keep the choice visible while narrowing
-    } else if (current && current.hidden) {
-      select.value = "";  // a branch of another group: no longer chosen
     }
-    if (!words.length && !chosen) {
+    if (!words.length) {
       status.textContent = "";
     } else if (shown === 0) {
       status.textContent = "No branch matches: type its name in 'My branch is not listed' below.";
     } else {
       status.textContent = shown + (shown === 1 ? " branch matches" : " branches match");
     }
-  }
-  input.addEventListener("input", narrow);
-  // Only on a change: a page shown again with an error keeps what was chosen.
-  if (groupSelect) { groupSelect.addEventListener("change", narrow); }
+  });
 })();

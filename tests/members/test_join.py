@@ -107,7 +107,7 @@ def test_form_offers_every_group_even_one_without_branches(client):
     BranchFactory(group=GroupFactory(name="DWP"))
     GroupFactory(name="HMRC")
     html = client.get(URL).content.decode()
-    assert '<label class="form-label" for="id_group">Union group</label>' in html
+    assert '<label class="form-label" for="id_group">Union group of your branch</label>' in html
     assert html.count("<optgroup") == 1
     group_select = html[html.index('name="group"') :]
     group_select = group_select[: group_select.index("</select>")]
