@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from members import conf
-from members.consent import current_text
+from members.consent import current_text, current_version
 from members.models import Branch, ConsentKind, Group, Member
 from members.services import Details
 
@@ -87,9 +87,32 @@ class BranchSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
-def started_token() -> str:
-    """A signed timestamp for the form: proves when the form was shown."""
-    return signing.dumps(time.time(), salt=STARTED_SALT)
+def shown_versions() -> dict[str, int]:
+    """The version of each consent wording a form shows now."""
+    return {kind: current_version(kind) for kind in ConsentKind.values}
+
+
+def started_token(*, shown_at: float | None = None, versions: dict | None = None) -> str:
+    """Signed proof of when the form was shown and which consent wordings it showed."""
+    payload = {
+        "t": time.time() if shown_at is None else shown_at,
+        "w": shown_versions() if versions is None else versions,
+    }
+    return signing.dumps(payload, salt=STARTED_SALT)
+
+
+def read_started(token: str) -> tuple[float, dict] | None:
+    """(when shown, consent versions shown) from a valid, unexpired token; else None."""
+    max_age = conf.join_form_max_age()
+    try:
+        payload = signing.loads(token or "", salt=STARTED_SALT, max_age=max_age)
+        shown_at, versions = float(payload["t"]), dict(payload["w"])
+    except (signing.BadSignature, TypeError, ValueError, KeyError):
+        return None
+    # A token re-signed when the form was shown again keeps its first time.
+    if time.time() - shown_at > max_age.total_seconds():
+        return None
+    return shown_at, versions
 
 
 class GovukFormMixin:
@@ -287,15 +310,14 @@ class JoinForm(DetailsForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
+    # Labels are the current wordings, set for each form (see __init__).
     consent_faction = forms.BooleanField(
-        label=current_text(ConsentKind.FACTION),
         error_messages={
             "required": "Tick the box to agree that we may contact you: "
             "without it we cannot keep your sign-up"
         },
     )
     consent_branch = forms.BooleanField(
-        label=current_text(ConsentKind.BRANCH),
         required=False,
         help_text="Optional.",
     )
@@ -332,8 +354,17 @@ class JoinForm(DetailsForm):
         "use_work_email",
     ]
 
+    WORDING_CHANGED = (
+        "The wording of what you agree to has changed: please read it again, "
+        "tick the boxes you agree with and press Join"
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The labels and the versions signed into `started` come from one place,
+        # so the consent saved is the wording this page showed.
+        self.fields["consent_faction"].label = current_text(ConsentKind.FACTION)
+        self.fields["consent_branch"].label = current_text(ConsentKind.BRANCH)
         self.fields["started"].initial = started_token()
 
     def clean(self):
@@ -343,20 +374,21 @@ class JoinForm(DetailsForm):
                 "Leave the field 'Leave this field empty' empty, then press Join again",
                 code="honeypot",
             )
-        try:
-            shown_at = signing.loads(
-                data.get("started") or "",
-                salt=STARTED_SALT,
-                max_age=conf.join_form_max_age(),
-            )
-            elapsed = time.time() - float(shown_at)
-        except (signing.BadSignature, TypeError, ValueError):
-            elapsed = None
-        if elapsed is None:
+        started = read_started(data.get("started"))
+        if started is None:
             raise forms.ValidationError(
                 "This form has expired. Check your details and press Join again",
                 code="expired",
             )
+        shown_at, versions = started
+        if versions != shown_versions():
+            # Agreement to words the person never saw is no consent: untick the
+            # boxes, show the new words, save nothing.
+            self.data = self.data.copy()
+            for name in ("consent_faction", "consent_branch"):
+                self.data.pop(name, None)
+            raise forms.ValidationError(self.WORDING_CHANGED, code="wording_changed")
+        elapsed = time.time() - shown_at
         if elapsed < conf.join_min_seconds():
             raise forms.ValidationError(
                 "That was quicker than we expected from a person. "
@@ -367,16 +399,21 @@ class JoinForm(DetailsForm):
 
     @property
     def started_value(self) -> str:
-        """The timestamp to render: the one sent if still valid, else a fresh one."""
-        sent = self.data.get("started") if self.is_bound else None
-        if sent:
-            try:
-                signing.loads(sent, salt=STARTED_SALT, max_age=conf.join_form_max_age())
-            except (signing.BadSignature, TypeError, ValueError):
-                pass
-            else:
-                return sent
-        return started_token()
+        """The token to render: the time sent if still valid (else now), and the
+        wordings this page shows now."""
+        started = read_started(self.data.get("started")) if self.is_bound else None
+        return started_token(shown_at=started[0] if started else None)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        # "The wording has changed" leads to the words to read again.
+        return [
+            ("id_consent_faction" if message == self.WORDING_CHANGED else anchor, message)
+            for anchor, message in super().error_summary()
+        ]
+
+    def consent_versions(self) -> dict[str, int]:
+        """The consent versions the person saw (checked in clean())."""
+        return read_started(self.cleaned_data["started"])[1]
 
     def _decorate(self):
         super()._decorate()

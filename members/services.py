@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from members import conf
 from members.audit import audit_record
-from members.consent import current_wordings
+from members.consent import current_version, current_wordings
 from members.models import AuditEvent, Branch, Consent, ConsentKind, Group, Member, Workplace
 
 
@@ -107,6 +107,7 @@ def member_join(
     email: str,
     details: Details,
     consents: Iterable[str],
+    seen_versions: dict[str, int] | None = None,
     now: datetime | None = None,
 ) -> JoinResult:
     """Record a sign-up, or recognise a repeat one; queue the right email.
@@ -117,12 +118,18 @@ def member_join(
     finds and locks the winner's row. The caller learns the outcome but must
     show the same page whatever it is, so the form never reveals who has joined.
     A repeat within conf.resend_interval() (a double click) sends no second email.
+    `seen_versions` ({kind: version}) are the consent wordings the person was
+    shown: consent is recorded only against those exact words.
     """
     now = now or timezone.now()
     email = normalize_email(email)
     consents = set(consents)
     if ConsentKind.FACTION not in consents:
         raise MemberError("Consent to be contacted by the faction is needed to join.")
+    if seen_versions is not None and any(
+        seen_versions.get(kind) != current_version(kind) for kind in consents
+    ):
+        raise MemberError("The wording of what you agree to has changed: please read it again.")
     with transaction.atomic():
         member = Member.objects.select_for_update().with_email(email).first()
         if member is None:

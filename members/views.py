@@ -25,7 +25,10 @@ def join(request):
     form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and not form.work_email_unconfirmed:
         services.member_join(
-            email=form.cleaned_data["email"], details=form.details(), consents=form.consents()
+            email=form.cleaned_data["email"],
+            details=form.details(),
+            consents=form.consents(),
+            seen_versions=form.consent_versions(),
         )
         url = reverse("members:join_check_email")
         return redirect(f"{url}?work=1" if form.employer_email else url)

@@ -1,5 +1,6 @@
 """The join form: validation, duplicates, spam checks, rate limit, emails."""
 
+import re
 import time
 from types import SimpleNamespace
 
@@ -384,3 +385,73 @@ def test_work_address_warning_shows_beside_the_field_when_the_form_has_errors(cl
     html = response.content.decode()
     assert "This looks like a work address" in html
     assert "Enter your full name" in html
+
+
+NEW_FACTION_WORDING = "I agree to new words about how Rank and File may contact me."
+
+
+def test_changed_consent_wording_is_shown_again_and_nothing_is_saved(
+    client, join_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    from members import consent
+
+    branch = BranchFactory()
+    shown = client.get(URL).content.decode()
+    started = re.search(r'name="started" value="([^"]+)"', shown).group(1)
+    # A new wording is deployed while the form is open.
+    monkeypatch.setitem(consent.WORDINGS[ConsentKind.FACTION], 2, NEW_FACTION_WORDING)
+    response = client.post(URL, join_data(branch, started=started, consent_branch="on"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    message = "The wording of what you agree to has changed: please read it again"
+    assert f'<a href="#id_consent_faction">{message}' in html
+    assert "There is a problem" in html
+    assert NEW_FACTION_WORDING in html
+    for name in ("consent_faction", "consent_branch"):  # unticked: to be read again
+        assert "checked" not in html.split(f'id="id_{name}"')[1].split(">")[0]
+    assert not Member.objects.exists()
+    assert not Consent.objects.exists()
+    assert mail.outbox == []
+
+    # Agreeing again on the page shown with the new words saves version 2.
+    again = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    response = post(client, join_data(branch, started=again), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    consent_row = Consent.objects.get()
+    assert (consent_row.wording.version, consent_row.wording.text) == (2, NEW_FACTION_WORDING)
+
+
+def test_form_shows_and_signs_the_current_wording(client, monkeypatch):
+    from members import consent
+    from members.forms import read_started
+
+    monkeypatch.setitem(consent.WORDINGS[ConsentKind.FACTION], 2, NEW_FACTION_WORDING)
+    html = client.get(URL).content.decode()
+    assert NEW_FACTION_WORDING in html
+    started = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    assert read_started(started)[1] == {ConsentKind.FACTION: 2, ConsentKind.BRANCH: 1}
+
+
+def test_a_token_without_wording_versions_is_refused(client, join_data):
+    from django.core import signing
+
+    from members.forms import STARTED_SALT
+
+    old_style = signing.dumps(time.time() - 60, salt=STARTED_SALT)  # before versions were signed
+    response = client.post(URL, join_data(BranchFactory(), started=old_style))
+    assert response.status_code == 200
+    assert "This form has expired" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_join_service_refuses_consent_to_words_not_shown():
+    from members.services import Details, MemberError, member_join
+
+    with pytest.raises(MemberError, match="wording"):
+        member_join(
+            email="ada@example.org",
+            details=Details(name="Ada", branch=BranchFactory(), grade="EO"),
+            consents={ConsentKind.FACTION},
+            seen_versions={ConsentKind.FACTION: 0},
+        )
+    assert not Member.objects.exists()
