@@ -10,7 +10,11 @@ from members.forms import started_token
 from members.models import Consent, Member
 from tests.factories import BranchFactory, MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Hypothesis warns when it prints a 100,000-character example; that is the point.
+    pytest.mark.filterwarnings("ignore:Generating overly large repr"),
+]
 
 JOIN_FIELDS = [
     "name",
@@ -18,6 +22,7 @@ JOIN_FIELDS = [
     "mobile",
     "branch",
     "branch_not_listed",
+    "group",
     "workplace",
     "grade",
     "is_union_member",
@@ -28,9 +33,17 @@ JOIN_FIELDS = [
     "started",
 ]
 
+# Hypothesis draws at most a few thousand characters itself: a huge string is a
+# drawn piece repeated to ~100,000 characters (any unicode, up to ~400 kB).
+huge = st.builds(
+    lambda piece, length: (piece * (length // len(piece) + 1))[:length],
+    st.text(min_size=1, max_size=30),
+    st.integers(min_value=90_000, max_value=110_000),
+)
 text = st.one_of(
     st.text(max_size=50),
     st.text(min_size=150, max_size=400),
+    huge,
     st.sampled_from(["", " ", "yes", "no", "on", "EO", "1", "-1", "0", "x@y.z", "\x00", "9" * 40]),
     st.integers().map(str),
     st.floats(allow_nan=True).map(str),
@@ -80,6 +93,7 @@ MANAGE_FIELDS = [
     "mobile",
     "branch",
     "branch_not_listed",
+    "group",
     "workplace",
     "grade",
     "is_union_member",
@@ -99,3 +113,115 @@ def test_manage_form_never_500s_and_keeps_data_on_error(client, branch, data):
     assert response.status_code in {200, 302}
     if response.status_code == 200:
         assert Member.objects.get(pk=member.pk).name == name_before
+
+
+# Fields with a limit or a list: a huge value is refused with a message beside it.
+JOIN_CHECKED = [
+    "name",
+    "email",
+    "mobile",
+    "branch",
+    "branch_not_listed",
+    "group",
+    "workplace",
+    "grade",
+    "is_union_member",
+]
+HUGE_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _row(member_id):
+    return Member.objects.filter(pk=member_id).values().get()
+
+
+@HUGE_SETTINGS
+@given(field=st.sampled_from(JOIN_CHECKED), big=huge)
+def test_a_huge_join_field_gets_a_clear_error_and_saves_nothing(client, branch, field, big):
+    response = client.post("/join/", {**_valid(branch), field: big})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert f'id="{field}-error"' in html
+    assert not Member.objects.exists()
+    assert not Consent.objects.exists()
+
+
+@HUGE_SETTINGS
+@given(field=st.sampled_from(["website", "started"]), big=huge)
+def test_a_huge_hidden_join_field_is_refused_politely(client, branch, field, big):
+    Member.objects.all().delete()  # examples share the database
+    response = client.post("/join/", {**_valid(branch), field: big})
+    if field == "website" and not big.strip():
+        assert response.status_code == 302  # only spaces: an empty honeypot, a person
+        return
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+@HUGE_SETTINGS
+@given(field=st.sampled_from(["is_rep", "consent_branch", "use_work_email"]), big=huge)
+def test_a_huge_tick_box_value_counts_as_ticked_and_saves_whole(client, branch, field, big):
+    Member.objects.all().delete()  # examples share the database
+    response = client.post("/join/", {**_valid(branch), field: big})
+    assert response.status_code == 302
+    member = Member.objects.get()
+    assert member.name == "Ada"
+    assert member.consents.count() == (2 if field == "consent_branch" else 1)
+
+
+@HUGE_SETTINGS
+@given(big=huge)
+def test_every_join_field_huge_at_once(client, branch, big, settings):
+    payload = dict.fromkeys(JOIN_FIELDS, big)
+    response = client.post("/join/", payload)
+    size = sum(len(k) + len(v.encode()) for k, v in payload.items())
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # Over the request size limit (megabytes: no person's form): Django's 400.
+    expected = {400} if size > limit * 1.01 else {200} if size < limit * 0.99 else {200, 400}
+    assert response.status_code in expected
+    if response.status_code == 200:
+        assert "There is a problem" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+MANAGE_CHECKED = [
+    "name",
+    "mobile",
+    "branch",
+    "branch_not_listed",
+    "group",
+    "workplace",
+    "grade",
+    "is_union_member",
+]
+
+
+@HUGE_SETTINGS
+@given(field=st.sampled_from(MANAGE_CHECKED), big=huge)
+def test_a_huge_manage_field_gets_a_clear_error_and_changes_nothing(client, branch, field, big):
+    member = Member.objects.filter(email="keep@example.org").first() or MemberFactory(
+        email="keep@example.org", name="Keep Me", branch=branch, grade="EO"
+    )
+    before = _row(member.pk)
+    valid = {
+        "name": "Keep Me Too",  # a change that must not be saved beside the error
+        "mobile": "",
+        "branch": str(branch.pk),
+        "branch_not_listed": "",
+        "workplace": "",
+        "grade": "EO",
+        "is_union_member": "yes",
+    }
+    response = client.post(
+        f"/me/{tokens.make_token(member, tokens.MANAGE)}/", {**valid, field: big}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert f'id="{field}-error"' in html
+    assert _row(member.pk) == before
