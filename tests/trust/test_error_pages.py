@@ -40,7 +40,9 @@ def test_not_found_page(client):
     assert "Page not found" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["404.html", "500.html", "503.html", "members/too_many_requests.html"])
+@pytest.mark.parametrize(
+    "name", ["400.html", "404.html", "500.html", "503.html", "members/too_many_requests.html"]
+)
 def test_error_templates_extend_the_site_shell(name):
     """Every error page is the normal site page with its header and footer."""
     from django.template import loader
@@ -48,3 +50,13 @@ def test_error_templates_extend_the_site_shell(name):
     html = loader.get_template(name).render({"SITE_NAME": "Rank and File"})
     assert 'class="site-header"' in html
     assert "<h1>" in html
+
+
+def test_a_request_too_large_to_read_gets_a_plain_language_400(client, settings):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: the site's page, not Django's bare one."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/join/", {"name": "x" * 2000})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Something was wrong with that request" in html
+    assert "Nothing has been saved" in html
