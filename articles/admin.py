@@ -51,15 +51,29 @@ class PreviewLinkInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
 
+def _user_label(user) -> str:
+    """Name an organiser in the revision history ("unknown": imports, scripts, deleted users)."""
+    if user is None:
+        return "unknown"
+    return user.get_full_name() or user.get_username()
+
+
 class RevisionInline(admin.TabularInline):
     model = Revision
     extra = 0
     can_delete = False
-    fields = ["created_at", "title", "compare"]
-    readonly_fields = ["created_at", "title", "compare"]
+    fields = ["created_at", "changed_by", "title", "compare"]
+    readonly_fields = ["created_at", "changed_by", "title", "compare"]
     show_change_link = False
     max_num = 0
     verbose_name_plural = "earlier versions"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="changed by")
+    def changed_by(self, obj):
+        return _user_label(obj.author)
 
     @admin.display(description="")
     def compare(self, obj):
@@ -121,6 +135,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body_html", "body_text", "search_vector")
 
+    def save_model(self, request, obj, form, change):
+        # The organiser saving is recorded on the revision that keeps the text replaced.
+        obj.save(revision_author=request.user)
+
     def get_urls(self):
         urls = [
             path(
@@ -141,12 +159,14 @@ class ArticleAdmin(admin.ModelAdmin):
         article = get_object_or_404(Article, pk=article_id)
         if not self.has_view_permission(request, article):
             raise Http404
-        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        revision = get_object_or_404(
+            Revision.objects.select_related("author"), pk=revision_id, article=article
+        )
         if request.method == "POST":
             if not self.has_change_permission(request, article):
                 raise Http404
             try:
-                revision_restore(revision=revision)
+                revision_restore(revision=revision, user=request.user)
             except ArticleError as exc:
                 messages.error(request, str(exc))
             else:
@@ -175,6 +195,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "title": f"Changes since {revision.created_at:%d %b %Y %H:%M}",
             "article": article,
             "revision": revision,
+            "changed_by": _user_label(revision.author),
             "diff": diff,
         }
         return TemplateResponse(request, "articles/admin/revision.html", context)

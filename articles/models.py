@@ -17,6 +17,9 @@ from articles import conf
 from articles.rendering import render
 from campaign.uploads import safe_upload_to, validate_image, validate_pdf
 
+#: The width sharing sites (Facebook, X, Mastodon) show a large card at.
+SHARE_IMAGE_WIDTH = 1200
+
 
 class Author(models.Model):
     name = models.CharField(max_length=120)
@@ -259,7 +262,12 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, revision_author=None, **kwargs):
+        """Save, keeping the previous text as a Revision if it changed.
+
+        ``revision_author`` is the user making the change (the admin passes the
+        request's user); it is recorded on that revision.
+        """
         from articles.images import make_renditions
 
         rendered = render(self.body_markdown)
@@ -297,6 +305,9 @@ class Article(models.Model):
                     title=old["title"],
                     standfirst=old["standfirst"],
                     body_markdown=old["body_markdown"],
+                    author=revision_author
+                    if revision_author is not None and revision_author.is_authenticated
+                    else None,
                 )
             if old["slug"] != self.slug and old["published_at"]:
                 Redirect.remember(
@@ -346,11 +357,51 @@ class Article(models.Model):
         items = sorted(((int(w), name) for w, name in self.lead_image_renditions.items()))
         return ", ".join(f"{default_storage.url(name)} {w}w" for w, name in items)
 
+    def share_image(self) -> dict | None:
+        """Return the lead image to show when the article is shared, or None.
+
+        Sharing sites want about 1200 pixels wide, not the upload (which can be
+        many megabytes): the largest rendition not wider than 1200, else the
+        smallest, else the original. ``url`` is a path or storage URL; ``width``
+        and ``height`` are None when unknown.
+        """
+        from django.core.files.storage import default_storage
+
+        if not self.lead_image:
+            return None
+        known = self.lead_image_width and self.lead_image_height
+        sizes = sorted(int(w) for w in self.lead_image_renditions)
+        if sizes:
+            fitting = [w for w in sizes if w <= SHARE_IMAGE_WIDTH]
+            width = fitting[-1] if fitting else sizes[0]
+            name = self.lead_image_renditions[str(width)]
+            height = (
+                round(self.lead_image_height * width / self.lead_image_width) if known else None
+            )
+            return {
+                "url": default_storage.url(name),
+                "width": width if known else None,
+                "height": height,
+            }
+        return {
+            "url": self.lead_image.url,
+            "width": self.lead_image_width if known else None,
+            "height": self.lead_image_height if known else None,
+        }
+
 
 class Revision(models.Model):
     """The text of an article as it was before one of its saves."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the history outlives the organiser's account
+        related_name="+",
+        help_text="The organiser whose save replaced this text (empty for imports and scripts).",
+    )
     title = models.CharField(max_length=200)
     standfirst = models.TextField(blank=True)
     body_markdown = models.TextField(blank=True)

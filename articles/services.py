@@ -39,8 +39,11 @@ def tag_merge(*, sources: list[Tag], target: Tag) -> int:
 
 
 @transaction.atomic
-def revision_restore(*, revision: Revision) -> Article:
-    """Put a revision's text back into its article (the current text becomes a revision)."""
+def revision_restore(*, revision: Revision, user=None) -> Article:
+    """Put a revision's text back into its article (the current text becomes a revision).
+
+    ``user`` is the organiser restoring it, recorded as the new revision's author.
+    """
     article = Article.objects.select_for_update().get(pk=revision.article_id)
     article.title = revision.title
     article.standfirst = revision.standfirst
@@ -52,5 +55,5 @@ def revision_restore(*, revision: Revision) -> Article:
             raise ArticleError(
                 "This version cannot be restored while the article is public: " + " ".join(problems)
             )
-    article.save()
+    article.save(revision_author=user)
     return article

@@ -190,6 +190,37 @@ def test_revision_diff_and_restore(organiser_client):
     assert organiser_client.get(wrong).status_code == 404
 
 
+def test_editing_in_the_admin_records_the_organiser_on_the_revision(client):
+    organiser = UserFactory(is_superuser=True, first_name="Dee", last_name="Organiser")
+    client.force_login(organiser)
+    article = ArticleFactory(title="Branch AGM season", body_markdown="Old line.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = client.post(url, _form(slug=article.slug, body_markdown="New line."))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = Revision.objects.get(article=article)
+    assert revision.body_markdown == "Old line."
+    assert revision.author == organiser
+    html = client.get(url).content.decode()
+    assert "Dee Organiser" in html  # in the earlier versions list
+    # Restoring it records who restored it on the revision it makes.
+    page = reverse("admin:articles_article_revision", args=[article.pk, revision.pk])
+    assert "by Dee Organiser" in client.get(page).content.decode()
+    assert client.post(page).status_code == 302
+    restored = Revision.objects.get(article=article, body_markdown="New line.")
+    assert restored.author == organiser
+    # The history outlives the account.
+    organiser.delete()
+    revision.refresh_from_db()
+    assert revision.author is None
+
+
+def test_saves_outside_the_admin_record_no_author():
+    article = ArticleFactory(body_markdown="Old line.")
+    article.body_markdown = "New line."
+    article.save()
+    assert Revision.objects.get(article=article).author is None
+
+
 def test_merge_tags_action(organiser_client, client):
     keep = TagFactory(name="Pay", slug="pay")
     merge = TagFactory(name="Wages", slug="wages")
