@@ -198,16 +198,17 @@ def _render_article(request, article, *, preview=False):
     tag_ids = [t.pk for t in article.tags.all()]
     if tag_ids:
         related = Article.objects.related_to(article, tag_ids)
-    og_image = ""
-    if article.lead_image:
-        og_image = article.lead_image.url
+    # A rendition about 1200 px wide, not the upload (which can be many megabytes).
+    share = article.share_image() or {"url": "", "width": None, "height": None}
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "og_image": og_image,
-            "ld": _json_ld(article, og_image),
+            "og_image": share["url"],
+            "og_image_width": share["width"],
+            "og_image_height": share["height"],
+            "ld": _json_ld(article, share),
             "older": older,
             "newer": newer,
             "related": related,
@@ -216,7 +217,7 @@ def _render_article(request, article, *, preview=False):
     )
 
 
-def _json_ld(article, image: str) -> dict:
+def _json_ld(article, image: dict) -> dict:
     """Return schema.org Article data for search engines."""
     site = settings.SITE_URL
     data = {
@@ -234,8 +235,17 @@ def _json_ld(article, image: str) -> dict:
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": site},
         "keywords": [t.name for t in article.tags.all()],
     }
-    if image:
-        data["image"] = image if image.startswith("http") else f"{site}{image}"
+    if image["url"]:
+        url = image["url"] if image["url"].startswith("http") else f"{site}{image['url']}"
+        if image["width"] and image["height"]:
+            data["image"] = {
+                "@type": "ImageObject",
+                "url": url,
+                "width": image["width"],
+                "height": image["height"],
+            }
+        else:
+            data["image"] = url
     return data
 
 

@@ -1,6 +1,7 @@
 """Share tags on every public page, and markup that a strict HTML5 parser accepts."""
 
 import io
+import json
 
 import html5lib
 import pytest
@@ -8,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import Attachment, Correction
+from articles.models import Article, Attachment, Correction
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,12 +126,80 @@ def test_pages_without_an_image_of_their_own_share_the_default_image(client, sit
     assert meta["og:image:alt"] == settings.SITE_NAME
 
 
+def _json_ld(html: str) -> dict:
+    document = html5lib.parse(html, namespaceHTMLElements=False)
+    (script,) = [s for s in document.iter("script") if s.get("type") == "application/ld+json"]
+    return json.loads(script.text)
+
+
 def test_article_with_a_lead_image_shares_that_image(client, site):
-    meta = _meta(client.get(site["pictured"].get_absolute_url()).content.decode())
+    html = client.get(site["pictured"].get_absolute_url()).content.decode()
+    meta = _meta(html)
     assert meta["og:image"] != DEFAULT_IMAGE
     assert meta["og:image"].startswith(f"{SITE_URL}/media/")
     assert meta["og:image:alt"] == "Members on a picket line"
     assert meta["twitter:image:alt"] == "Members on a picket line"
+    # The 1600 x 900 upload is shared as its 1200 px rendition, not the original.
+    rendition = site["pictured"].lead_image_renditions["1200"]
+    assert meta["og:image"] == f"{SITE_URL}/media/{rendition}"
+    assert meta["twitter:image"] == meta["og:image"]
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "675")
+    assert _json_ld(html)["image"] == {
+        "@type": "ImageObject",
+        "url": meta["og:image"],
+        "width": 1200,
+        "height": 675,
+    }
+
+
+def test_a_small_lead_image_shares_its_largest_rendition(client, db):
+    article = ArticleFactory(lead_image=_png(600, 400), lead_image_alt="A banner")
+    article.refresh_from_db()
+    assert sorted(article.lead_image_renditions, key=int) == ["480", "600"]
+    html = client.get(article.get_absolute_url()).content.decode()
+    meta = _meta(html)
+    assert meta["og:image"] == f"{SITE_URL}/media/{article.lead_image_renditions['600']}"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("600", "400")
+    assert _json_ld(html)["image"]["url"] == meta["og:image"]
+
+
+def test_without_renditions_the_original_upload_is_shared(client, db):
+    article = ArticleFactory(lead_image=_png(), lead_image_alt="Members on a picket line")
+    Article.objects.filter(pk=article.pk).update(lead_image_renditions={})
+    article.refresh_from_db()
+    html = client.get(article.get_absolute_url()).content.decode()
+    meta = _meta(html)
+    assert meta["og:image"] == f"{SITE_URL}{article.lead_image.url}"
+    assert meta["og:image"].endswith(".png")
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("1600", "900")
+    assert _json_ld(html)["image"]["url"] == meta["og:image"]
+
+
+def test_share_image_choice():
+    def article(renditions, width=3000, height=2000):
+        return Article(
+            lead_image="articles/images/x.jpg",
+            lead_image_renditions={str(w): f"r/x-{w}.webp" for w in renditions},
+            lead_image_width=width,
+            lead_image_height=height,
+        )
+
+    # The largest not wider than 1200 ...
+    assert article([480, 800, 1200, 2000]).share_image() == {
+        "url": "/media/r/x-1200.webp",
+        "width": 1200,
+        "height": 800,
+    }
+    assert article([480, 1000, 1600]).share_image()["url"] == "/media/r/x-1000.webp"
+    # ... else the smallest.
+    assert article([1600, 2400]).share_image()["url"] == "/media/r/x-1600.webp"
+    # Size unknown: no width or height claimed.
+    assert article([800], width=None, height=None).share_image() == {
+        "url": "/media/r/x-800.webp",
+        "width": None,
+        "height": None,
+    }
+    assert Article().share_image() is None
 
 
 def test_default_share_image_is_a_small_1200_by_630_png():
