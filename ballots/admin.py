@@ -242,12 +242,37 @@ class BallotAdmin(UnitScopedAdmin):
             pk__in=Ballot.objects.visible_to(request.user).values("pk")
         )
 
+    @staticmethod
+    def _wholly_theirs(request, obj) -> bool:
+        """Whether every unit and branch of the ballot is in the user's scope (asked
+        several times per page, so remembered for the request)."""
+        cache = request.__dict__.setdefault("_ballots_wholly_theirs", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = obj.wholly_visible_to(request.user)
+        return cache[obj.pk]
+
+    def has_change_permission(self, request, obj=None):
+        # A shared ballot's dates and action dates are every unit's legal clock: only
+        # someone whose scope covers the whole ballot may change them. The others see
+        # it read-only (its units inline too) and enter their turnout on the grid.
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or self._wholly_theirs(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # A ballot shared with other groups or regions is not one organiser's to delete:
         # it would take the others' entitlements and turnout returns with it.
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or Ballot.objects.wholly_visible_to(request.user).contains(obj)
+        return obj is None or self._wholly_theirs(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["shared_beyond_scope"] = (
+            obj is not None
+            and super().has_change_permission(request, obj)
+            and not self._wholly_theirs(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request, object_id, extra_context=None):
         """On a ballot shared beyond the scope, show each entry's changes to the ballot

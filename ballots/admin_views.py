@@ -128,6 +128,8 @@ def ballot_dashboard(request, pk):
             charts_shown=CHARTS_SHOWN,
             below=sum(1 for u in units if u.still_needed),
             partial_scope=scope.region_id is not None,
+            can_change=request.user.has_perm("ballots.change_ballot")
+            and ballot.wholly_visible_to(request.user),
         ),
     )
 

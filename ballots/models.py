@@ -482,9 +482,10 @@ class BallotQuerySet(models.QuerySet):
         return self.filter(Exists(BallotUnit.objects.filter(ballot=OuterRef("pk"), unit__in=units)))
 
     def wholly_visible_to(self, user):
-        """Return ballots with nothing outside this organiser's scope: every unit and
-        every branch that has sent a return is theirs. Only these may they delete,
-        since deleting a ballot deletes its units' entitlements and all its returns."""
+        """Return ballots with nothing outside this organiser's scope: every unit, every
+        branch of those units and every branch that has sent a return is theirs. Only
+        these may they change or delete: a shared ballot's dates are every unit's legal
+        clock, and deleting it deletes its units' entitlements and all its returns."""
         if scope_for(user).everything:
             return self
         units = BargainingUnit.objects.visible_to(user)
@@ -493,6 +494,15 @@ class BallotQuerySet(models.QuerySet):
             self.visible_to(user)
             .exclude(
                 Exists(BallotUnit.objects.filter(ballot=OuterRef("pk")).exclude(unit__in=units))
+            )
+            .exclude(
+                # A regional organiser sees a unit with one branch in their region; a
+                # unit that also has branches elsewhere is not wholly theirs.
+                Exists(
+                    UnitBranch.objects.filter(unit__ballot_units__ballot=OuterRef("pk")).exclude(
+                        branch__in=branches
+                    )
+                )
             )
             .exclude(
                 Exists(
@@ -555,6 +565,13 @@ class Ballot(models.Model):
     @property
     def statutory(self) -> bool:
         return self.kind == self.Kind.STATUTORY
+
+    def wholly_visible_to(self, user) -> bool:
+        """Whether every unit and branch in this ballot is in the organiser's scope
+        (so they may change its dates and action dates, or delete it)."""
+        if scope_for(user).everything:
+            return True
+        return Ballot.objects.wholly_visible_to(user).filter(pk=self.pk).exists()
 
 
 class BallotUnit(models.Model):

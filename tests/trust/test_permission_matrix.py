@@ -574,3 +574,51 @@ def test_the_national_organiser_sees_both_worlds_in_a_shared_ballot(client, worl
     assert b_only.name in returns
     assert units["b"].name in _content(client.get(pages["ballot history"]))
     assert client.get(pages["ballot delete"]).status_code == 200
+
+
+def _ballot_post(ballot, opens_on):
+    """The ballot's change form as the admin posts it (its units as they are)."""
+    units = list(ballot.ballot_units.all())
+    data = {
+        "name": ballot.name,
+        "kind": ballot.kind,
+        "opens_on": opens_on.isoformat(),
+        "closes_on": ballot.closes_on.isoformat(),
+        "ballot_units-TOTAL_FORMS": str(len(units)),
+        "ballot_units-INITIAL_FORMS": str(len(units)),
+        "action_dates-TOTAL_FORMS": "0",
+        "action_dates-INITIAL_FORMS": "0",
+    }
+    for i, bu in enumerate(units):
+        data |= {
+            f"ballot_units-{i}-id": bu.pk,
+            f"ballot_units-{i}-ballot": ballot.pk,
+            f"ballot_units-{i}-unit": bu.unit_id,
+            f"ballot_units-{i}-entitled": bu.entitled,
+        }
+    return data
+
+
+@pytest.mark.parametrize("role", ["group", "regional", "national"])
+def test_only_a_national_organiser_changes_a_shared_ballots_dates(
+    client, worlds, shared_ballot, role
+):
+    """A shared ballot's dates are both worlds' legal clock: A's organisers see it
+    read-only (and the change is refused); the national organiser changes it."""
+    a, _ = worlds
+    ballot, _, _ = shared_ballot
+    verified_login(client, _organiser(role, a))
+    url = reverse("admin:ballots_ballot_change", args=[ballot.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    moved = ballot.opens_on + dt.timedelta(days=1)
+    response = client.post(url, _ballot_post(ballot, moved))
+    ballot.refresh_from_db()
+    if role == "national":
+        assert response.status_code == 302
+        assert ballot.opens_on == moved
+    else:
+        assert "only a national organiser can change its dates" in _content(page)
+        assert 'name="opens_on"' not in _content(page)
+        assert response.status_code == 403
+        assert ballot.opens_on == moved - dt.timedelta(days=1)
