@@ -2,19 +2,19 @@
 
 Every message says how to put the problem right, in the GOV.UK way ("Enter how
 many members the branch has", "Members must be a whole number, like 120"), not
-Django's defaults ("This field is required."). The readiness and turnout forms
-check the model's cross-field rules themselves, so each message can name the
-figures involved; the model's clean() still runs when the form finds nothing,
-and the database constraints stay the last word.
+Django's defaults ("This field is required."). The forms read and check each
+value; the rules between values (figures within the members, a count within
+those entitled, dates within the ballot) are the models' clean(), which the
+ModelForms run and which name the figures involved; the database constraints
+stay the last word.
 """
 
 import re
 
 from django import forms
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.text import capfirst
 
-from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn
+from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn, format_count
 
 READINESS_FIELDS = [
     "members",
@@ -33,10 +33,6 @@ MAX_COUNT = 1_000_000  # no branch or unit is larger; far below the integer colu
 DATE_EXAMPLE = "2026-03-14"
 
 
-def _n(value: int) -> str:
-    return number_format(value, force_grouping=True)
-
-
 def date_messages(what: str, example: str = DATE_EXAMPLE) -> dict:
     """Messages for a date field; `what` completes "Enter the ..." ("date of the count")."""
     return {
@@ -51,7 +47,7 @@ def count_messages(name: str, enter: str, example: int) -> dict:
         "required": f"Enter how many {enter}",
         "invalid": f"{name} must be a whole number, like {example}",
         "min_value": f"{name} must be 0 or more",
-        "max_value": f"{name} must be {_n(MAX_COUNT)} or fewer",
+        "max_value": f"{name} must be {format_count(MAX_COUNT)} or fewer",
     }
 
 
@@ -97,90 +93,26 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ModelRulesInFormMixin:
-    """For forms whose clean() repeats the model's clean() with better words: once the
-    form has found a problem, skip the model's clean(), which would report the same
-    problem again in other words (or, with a figure missing, problems that are not there)."""
-
-    def _post_clean(self):
-        if self._errors:
-            return
-        super()._post_clean()
-
-
-# Per figure: how a sentence starts with it, what follows "Enter how many", an example.
+# Per figure: what follows "Enter how many", and an example.
 READINESS_WORDS = {
-    "members": ("Members", "members the branch has", 120),
-    "staff_in_post": ("Staff in post", "staff are in post in the branch's area", 240),
-    "with_email": ("Members with a personal email", "members have a personal email", 85),
-    "with_mobile": ("Members with a mobile number", "members have a mobile number", 70),
-    "with_contact": (
-        "Members with a personal email or mobile",
-        "members have a personal email or a mobile number",
-        95,
-    ),
-    "with_home_address": (
-        "Members with a home ballot address",
-        "members have a home ballot address",
-        110,
-    ),
-    "reps": ("Reps", "reps the branch has, or 0", 3),
-    "advocates": ("Workplace advocates", "workplace advocates the branch has, or 0", 5),
-    "meetings_held": ("Members' meetings held", "members' meetings have been held, or 0", 2),
+    "members": ("members the branch has", 120),
+    "staff_in_post": ("staff are in post in the branch's area", 240),
+    "with_email": ("members have a personal email", 85),
+    "with_mobile": ("members have a mobile number", 70),
+    "with_contact": ("members have a personal email or a mobile number", 95),
+    "with_home_address": ("members have a home ballot address", 110),
+    "reps": ("reps the branch has, or 0", 3),
+    "advocates": ("workplace advocates the branch has, or 0", 5),
+    "meetings_held": ("members' meetings have been held, or 0", 2),
 }
-WITHIN_MEMBERS = ["with_email", "with_mobile", "with_contact", "with_home_address", "reps"]
 
 
-class ReadinessRulesMixin(ModelRulesInFormMixin):
-    """The readiness rules, with messages that name the figures."""
-
-    def clean_taken_on(self):
-        taken_on = self.cleaned_data["taken_on"]
-        if taken_on > timezone.localdate():
-            raise forms.ValidationError(
-                "The date of these figures must be today or in the past", code="future"
-            )
-        return taken_on
-
-    def clean(self):
-        data = super().clean()
-        members = data.get("members")
-        if members is not None:
-            for field in WITHIN_MEMBERS:
-                value = data.get(field)
-                if value is not None and value > members:
-                    self.add_error(
-                        field,
-                        f"{READINESS_WORDS[field][0]} cannot be more than the members "
-                        f"({_n(members)})",
-                    )
-            staff = data.get("staff_in_post")
-            if staff is not None and staff < members:
-                self.add_error(
-                    "staff_in_post",
-                    f"Staff in post cannot be fewer than the members ({_n(members)}). "
-                    "Leave it empty if you do not know",
-                )
-        email, mobile = data.get("with_email"), data.get("with_mobile")
-        contact = data.get("with_contact")
-        if None not in (email, mobile, contact) and "with_contact" not in self._errors:
-            either = READINESS_WORDS["with_contact"][0]
-            if contact < max(email, mobile):
-                if email >= mobile:
-                    other = f"those with a personal email ({_n(email)})"
-                else:
-                    other = f"those with a mobile number ({_n(mobile)})"
-                self.add_error("with_contact", f"{either} cannot be fewer than {other}")
-            elif contact > email + mobile:
-                self.add_error(
-                    "with_contact",
-                    f"{either} cannot be more than those with an email plus those with a "
-                    f"mobile ({_n(email)} + {_n(mobile)} = {_n(email + mobile)})",
-                )
-        return data
+def _readiness_messages(field: str) -> dict:
+    name = capfirst(BranchReadiness._meta.get_field(field).verbose_name)
+    return count_messages(name, *READINESS_WORDS[field])
 
 
-class ReadinessRowForm(ReadinessRulesMixin, forms.ModelForm):
+class ReadinessRowForm(forms.ModelForm):
     """One branch's figures on one date (grid and CSV rows)."""
 
     class Meta:
@@ -190,7 +122,7 @@ class ReadinessRowForm(ReadinessRulesMixin, forms.ModelForm):
         field_classes = dict.fromkeys(COUNT_FIELDS, CountField)
         error_messages = {
             "taken_on": date_messages("date of these figures"),
-            **{f: count_messages(*words) for f, words in READINESS_WORDS.items()},
+            **{f: _readiness_messages(f) for f in READINESS_WORDS},
         }
 
 
@@ -214,8 +146,8 @@ TURNOUT_MESSAGES = {
 }
 
 
-class TurnoutRowForm(ModelRulesInFormMixin, forms.ModelForm):
-    """One branch's count on one date; `entitled` is its unit's figure, if known."""
+class TurnoutRowForm(forms.ModelForm):
+    """One branch's count on one date; the instance brings the ballot and branch."""
 
     class Meta:
         model = TurnoutReturn
@@ -223,29 +155,6 @@ class TurnoutRowForm(ModelRulesInFormMixin, forms.ModelForm):
         widgets = {"counted_on": IsoDateInput()}
         field_classes = {"voted": CountField}
         error_messages = TURNOUT_MESSAGES
-
-    def __init__(self, *args, entitled: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.entitled = entitled
-
-    def clean(self):
-        data = super().clean()
-        ballot = self.instance.ballot if self.instance.ballot_id else None
-        counted_on = data.get("counted_on")
-        if ballot and counted_on and not ballot.opens_on <= counted_on <= ballot.closes_on:
-            self.add_error(
-                "counted_on",
-                f"The date of the count must be between {ballot.opens_on:%-d %B %Y} and "
-                f"{ballot.closes_on:%-d %B %Y}, while voting runs",
-            )
-        voted = data.get("voted")
-        if self.entitled is not None and voted is not None and voted > self.entitled:
-            self.add_error(
-                "voted",
-                f"Members who have voted cannot be more than the members entitled to vote "
-                f"({_n(self.entitled)})",
-            )
-        return data
 
 
 class TurnoutAdminForm(TurnoutRowForm):
@@ -265,36 +174,6 @@ class TurnoutAdminForm(TurnoutRowForm):
             },
         }
 
-    def clean(self):
-        data = super().clean()
-        ballot, branch, voted = data.get("ballot"), data.get("branch"), data.get("voted")
-        if ballot and branch:
-            unit = (
-                BallotUnit.objects.filter(ballot=ballot, unit__unit_branches__branch=branch)
-                .values_list("entitled", flat=True)
-                .first()
-            )
-            if unit is None:
-                self.add_error("branch", f"This branch is not in a unit that {ballot} covers")
-            elif voted is not None and voted > unit and "voted" not in self._errors:
-                self.add_error(
-                    "voted",
-                    "Members who have voted cannot be more than the members entitled to "
-                    f"vote ({_n(unit)})",
-                )
-            counted_on = data.get("counted_on")
-            if (
-                counted_on
-                and not ballot.opens_on <= counted_on <= ballot.closes_on
-                and "counted_on" not in self._errors
-            ):
-                self.add_error(
-                    "counted_on",
-                    f"The date of the count must be between {ballot.opens_on:%-d %B %Y} "
-                    f"and {ballot.closes_on:%-d %B %Y}, while voting runs",
-                )
-        return data
-
 
 BALLOT_DATES = {
     "opens_on": ("date the ballot opens", "2027-03-01"),
@@ -306,7 +185,7 @@ BALLOT_DATES = {
 }
 
 
-class BallotForm(ModelRulesInFormMixin, forms.ModelForm):
+class BallotForm(forms.ModelForm):
     """The admin form for a ballot."""
 
     class Meta:
@@ -327,17 +206,6 @@ class BallotForm(ModelRulesInFormMixin, forms.ModelForm):
             "kind": {"required": "Choose whether the ballot is consultative or statutory"},
             **{f: date_messages(*words) for f, words in BALLOT_DATES.items()},
         }
-
-    def clean(self):
-        data = super().clean()
-        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error(
-                "closes_on",
-                f"The date the ballot closes must be the same as or after the date it opens "
-                f"({opens_on:%-d %B %Y})",
-            )
-        return data
 
 
 class BallotUnitForm(forms.ModelForm):
@@ -414,7 +282,7 @@ class TurnoutCsvForm(CsvUploadForm):
 COUNT_INPUT = {"class": "bl-num"}
 
 
-class ContactReadinessForm(ReadinessRulesMixin, forms.ModelForm):
+class ContactReadinessForm(forms.ModelForm):
     """The readiness form a branch contact fills in (the same rules as every route)."""
 
     class Meta(ReadinessRowForm.Meta):

@@ -9,9 +9,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 
 from members.models import Branch, Group
 from members.scoping import scope_for
+
+
+def format_count(value: int) -> str:
+    """A count as people write it in a message: 1,200."""
+    return number_format(value, force_grouping=True)
 
 
 class LegalRule(models.Model):
@@ -304,30 +313,48 @@ class BranchReadiness(EnteredFigures):
     def __str__(self):
         return f"{self.branch} on {self.taken_on:%d %b %Y}"
 
+    WITHIN_MEMBERS = ["with_email", "with_mobile", "with_contact", "with_home_address", "reps"]
+
     def clean(self):
+        """The constraints' rules, in messages that name the figures (each on its field).
+
+        A figure left empty or not a number is the form's to report: the rules that
+        need it are skipped rather than reported against a guess."""
         errors = {}
-        members = self.members or 0
-        for field in ["with_email", "with_mobile", "with_contact", "with_home_address", "reps"]:
-            value = getattr(self, field)
-            if value is not None and value > members:
-                label = self._meta.get_field(field).verbose_name
-                errors[field] = f"The number of {label} cannot be more than the members."
-        if self.staff_in_post is not None and self.staff_in_post < members:
-            errors["staff_in_post"] = "Staff in post cannot be fewer than the members."
-        if "with_contact" not in errors and None not in (
-            self.with_contact,
-            self.with_email,
-            self.with_mobile,
-        ):
-            if self.with_contact < max(self.with_email, self.with_mobile):
-                errors["with_contact"] = (
-                    "Members with an email or mobile cannot be fewer than those with an email, "
-                    "or those with a mobile."
+        if self.taken_on and self.taken_on > timezone.localdate():
+            errors["taken_on"] = ValidationError(
+                "The date of these figures must be today or in the past", code="future"
+            )
+        members = self.members
+        if members is not None:
+            for field in self.WITHIN_MEMBERS:
+                value = getattr(self, field)
+                if value is not None and value > members:
+                    label = capfirst(self._meta.get_field(field).verbose_name)
+                    errors[field] = (
+                        f"{label} cannot be more than the members ({format_count(members)})"
+                    )
+            if self.staff_in_post is not None and self.staff_in_post < members:
+                errors["staff_in_post"] = (
+                    f"Staff in post cannot be fewer than the members ({format_count(members)}). "
+                    "Leave it empty if you do not know"
                 )
-            elif self.with_contact > self.with_email + self.with_mobile:
+        email, mobile, contact = self.with_email, self.with_mobile, self.with_contact
+        # Compared only with an email and a mobile figure that are themselves right.
+        checked = not errors.keys() & {"with_email", "with_mobile", "with_contact"}
+        if checked and None not in (email, mobile, contact):
+            either = capfirst(self._meta.get_field("with_contact").verbose_name)
+            if contact < max(email, mobile):
+                if email >= mobile:
+                    other = f"those with a personal email ({format_count(email)})"
+                else:
+                    other = f"those with a mobile number ({format_count(mobile)})"
+                errors["with_contact"] = f"{either} cannot be fewer than {other}"
+            elif contact > email + mobile:
                 errors["with_contact"] = (
-                    "Members with an email or mobile cannot be more than those with an email "
-                    "plus those with a mobile."
+                    f"{either} cannot be more than those with an email plus those with a "
+                    f"mobile ({format_count(email)} + {format_count(mobile)} = "
+                    f"{format_count(email + mobile)})"
                 )
         if errors:
             raise ValidationError(errors)
@@ -560,7 +587,12 @@ class Ballot(models.Model):
 
     def clean(self):
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": "The ballot must close on or after it opens."})
+            raise ValidationError(
+                {
+                    "closes_on": "The date the ballot closes must be the same as or after the "
+                    f"date it opens ({self.opens_on:%-d %B %Y})"
+                }
+            )
 
     @property
     def statutory(self) -> bool:
@@ -634,11 +666,34 @@ class TurnoutReturn(EnteredFigures):
     def __str__(self):
         return f"{self.branch}: {self.voted} voted by {self.counted_on:%d %b %Y}"
 
+    @cached_property
+    def entitled(self) -> int | None:
+        """Members entitled to vote in the branch's unit in this ballot (None if the branch
+        is in none of its units). The importers set it for every row from one query."""
+        return (
+            BallotUnit.objects.filter(
+                ballot_id=self.ballot_id, unit__unit_branches__branch_id=self.branch_id
+            )
+            .values_list("entitled", flat=True)
+            .first()
+        )
+
     def clean(self):
-        ballot = getattr(self, "ballot", None) if self.ballot_id else None
-        if (
-            ballot
-            and self.counted_on
-            and not ballot.opens_on <= self.counted_on <= ballot.closes_on
-        ):
-            raise ValidationError({"counted_on": "The date must fall within the ballot period."})
+        if not self.ballot_id:
+            return
+        ballot, errors = self.ballot, {}
+        if self.counted_on and not ballot.opens_on <= self.counted_on <= ballot.closes_on:
+            errors["counted_on"] = (
+                f"The date of the count must be between {ballot.opens_on:%-d %B %Y} and "
+                f"{ballot.closes_on:%-d %B %Y}, while voting runs"
+            )
+        if self.branch_id:
+            if self.entitled is None:
+                errors["branch"] = f"This branch is not in a unit that {ballot} covers"
+            elif self.voted is not None and self.voted > self.entitled:
+                errors["voted"] = (
+                    "Members who have voted cannot be more than the members entitled to vote "
+                    f"({format_count(self.entitled)})"
+                )
+        if errors:
+            raise ValidationError(errors)

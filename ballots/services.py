@@ -183,7 +183,7 @@ def turnout_validate(*, ballot: Ballot, rows, branches: dict) -> list[TurnoutRet
     entitled = _entitled_by_branch(ballot, branches.values())
     for line, code, data in rows:
         branch = branches.get(code.upper())
-        if branch is None:
+        if branch is None or branch.pk not in entitled:
             errors.append(
                 RowError(
                     line,
@@ -191,11 +191,9 @@ def turnout_validate(*, ballot: Ballot, rows, branches: dict) -> list[TurnoutRet
                 )
             )
             continue
-        form = TurnoutRowForm(
-            data=data,
-            instance=TurnoutReturn(ballot=ballot, branch=branch),
-            entitled=entitled.get(branch.pk),
-        )
+        row = TurnoutReturn(ballot=ballot, branch=branch)
+        row.entitled = entitled[branch.pk]  # known already: the model's rule needs no query
+        form = TurnoutRowForm(data=data, instance=row)
         if not form.is_valid():
             errors.extend(_form_errors(form, line))
             continue
