@@ -1,7 +1,7 @@
 """Articles the public reads, their authors and tags, and what keeps old links working."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -16,6 +16,9 @@ from django.utils import timezone
 from articles import conf
 from articles.rendering import render
 from campaign.uploads import safe_upload_to, validate_image, validate_pdf
+
+#: Article fields its page never shows: left out of ``for_page``.
+_NOT_ON_PAGE = {"body_markdown", "search_vector"}
 
 #: The width sharing sites (Facebook, X, Mastodon) show a large card at.
 SHARE_IMAGE_WIDTH = 1200
@@ -109,34 +112,109 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
         )
 
-    def related_to(self, article, tag_ids, *, limit=3, window=50):
-        """Return public articles sharing most tags with ``article``, newest first on ties.
+    def for_page(self, *, slug=None, pk=None, related=3, window=20):
+        """Return the article with ``slug`` (or ``pk``) and all its page shows, or None.
 
-        Candidates are the ``window`` newest public articles of each tag, read
-        from the indexes, so the cost does not grow with the archive.
+        One query, since a page built from scratch is bound by the Python that
+        runs each query rather than by the database: the article's fields (not
+        its Markdown or search vector), ``has_attachments``, ``has_corrections``,
+        ``page_authors`` and ``page_tags`` (lists), and, among the public
+        articles, ``older`` and ``newer`` (by publication time) and ``related``:
+        up to ``related`` articles sharing most tags, newest first on ties,
+        chosen among the ``window`` newest of each tag (read from the indexes,
+        so the cost does not grow with the archive).
         """
-        a, at = Article._meta.db_table, Article.tags.through._meta.db_table
-        # Rank the candidates by id alone, then read the few winners' rows.
+        if (slug is None) == (pk is None):
+            raise TypeError("Pass slug or pk.")
+        a, aa, at = (
+            Article._meta.db_table,
+            Article.authors.through._meta.db_table,
+            Article.tags.through._meta.db_table,
+        )
+        au, t, att, cor = (
+            Author._meta.db_table,
+            Tag._meta.db_table,
+            Attachment._meta.db_table,
+            Correction._meta.db_table,
+        )
+        fields = [f for f in Article._meta.concrete_fields if f.name not in _NOT_ON_PAGE]
+        columns = ", ".join(f"page.{connection.ops.quote_name(f.column)}" for f in fields)
+        public = "{0}.status IN ('published', 'scheduled') AND {0}.published_at <= %(now)s"
         sql = f"""
-            SELECT art.id, art.title, art.slug, art.published_at, art.standfirst, top.shared
-            FROM (
-                SELECT candidate.id, COUNT(*) AS shared, MAX(candidate.published_at) AS newest
-                FROM unnest(%s::bigint[]) AS t(tag_id)
-                CROSS JOIN LATERAL (
-                    SELECT c.id, c.published_at FROM {a} c JOIN {at} ct ON ct.article_id = c.id
-                    WHERE ct.tag_id = t.tag_id AND c.id <> %s
-                      AND c.status IN ('published', 'scheduled') AND c.published_at <= %s
-                    ORDER BY c.published_at DESC LIMIT %s
-                ) AS candidate
-                GROUP BY candidate.id
-                ORDER BY shared DESC, newest DESC, candidate.id DESC
-                LIMIT %s
-            ) AS top
-            JOIN {a} art ON art.id = top.id
-            ORDER BY top.shared DESC, art.published_at DESC, art.id DESC
-        """  # noqa: S608 - table names come from model metadata
-        params = [list(tag_ids), article.pk, timezone.now(), window, limit]
-        return list(Article.objects.raw(sql, params))
+            SELECT {columns},
+              EXISTS (SELECT 1 FROM {att} WHERE article_id = page.id),
+              EXISTS (SELECT 1 FROM {cor} WHERE article_id = page.id),
+              (SELECT json_agg(json_build_array(au.id, au.name, au.slug, au.bio)
+                               ORDER BY au.name, au.id)
+                 FROM {au} au JOIN {aa} aa ON aa.author_id = au.id
+                WHERE aa.article_id = page.id),
+              (SELECT json_agg(json_build_array(t.id, t.name, t.slug) ORDER BY t.name, t.id)
+                 FROM {t} t JOIN {at} at ON at.tag_id = t.id WHERE at.article_id = page.id),
+              (SELECT json_build_array(o.id, o.title, o.slug) FROM {a} o
+                WHERE {public.format("o")} AND o.published_at < page.published_at
+                ORDER BY o.published_at DESC, o.id DESC LIMIT 1),
+              (SELECT json_build_array(n.id, n.title, n.slug) FROM {a} n
+                WHERE {public.format("n")} AND n.published_at > page.published_at
+                ORDER BY n.published_at, n.id LIMIT 1),
+              (SELECT json_agg(json_build_array(r.id, r.title, r.slug, r.published_at)
+                               ORDER BY top.shared DESC, r.published_at DESC, r.id DESC)
+                 FROM (
+                   SELECT c.id, COUNT(*) AS shared, MAX(c.published_at) AS newest
+                   FROM {at} pt
+                   CROSS JOIN LATERAL (
+                     SELECT c.id, c.published_at FROM {a} c
+                     JOIN {at} ct ON ct.article_id = c.id
+                     WHERE ct.tag_id = pt.tag_id AND c.id <> page.id AND {public.format("c")}
+                     ORDER BY c.published_at DESC LIMIT %(window)s
+                   ) AS c
+                   WHERE pt.article_id = page.id
+                   GROUP BY c.id
+                   ORDER BY shared DESC, newest DESC, c.id DESC
+                   LIMIT %(related)s
+                 ) AS top
+                 JOIN {a} r ON r.id = top.id)
+            FROM {a} page
+            WHERE page.{"slug" if slug is not None else "id"} = %(key)s
+        """  # noqa: S608 - table and column names come from model metadata
+        params = {
+            "key": slug if slug is not None else pk,
+            "now": timezone.now(),
+            "window": window,
+            "related": related,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = [
+            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+            for f, v in zip(fields, row, strict=False)
+        ]
+        article = Article.from_db(self.db, [f.attname for f in fields], values)
+        extra = row[len(fields) :]
+        article.has_attachments, article.has_corrections = extra[0], extra[1]
+        article.page_authors = [
+            Author.from_db(self.db, ["id", "name", "slug", "bio"], r) for r in extra[2] or []
+        ]
+        article.page_tags = [
+            Tag.from_db(self.db, ["id", "name", "slug"], r) for r in extra[3] or []
+        ]
+        article.older, article.newer, article.related = None, None, []
+        if article.is_public:
+            article.older, article.newer = (
+                Article.from_db(self.db, ["id", "title", "slug"], r) if r else None
+                for r in extra[4:6]
+            )
+            article.related = [
+                Article.from_db(
+                    self.db,
+                    ["id", "title", "slug", "published_at"],
+                    [*r[:3], datetime.fromisoformat(r[3])],
+                )
+                for r in extra[6] or []
+            ]
+        return article
 
     def update_search_vectors(self, ids=None):
         """Recompute the stored search vectors (all articles, or those with these ids)."""

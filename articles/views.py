@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles import conf
 from articles.caching import public_page
-from articles.models import Article, Attachment, Author, Correction, PreviewLink, Redirect, Tag
+from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
 from campaign.ratelimit import ratelimit
 
@@ -159,45 +159,12 @@ def author_detail(request, slug):
     return render(request, "articles/author_detail.html", {"author": author, "page": page})
 
 
-def _article_queryset():
-    """Articles with their authors and tags, and whether they have documents or corrections.
-
-    Most articles have neither, so those are read only where they exist.
-    """
-    return (
-        Article.objects.prefetch_related(
-            Prefetch("authors", queryset=Author.objects.all()),
-            Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
-        )
-        .annotate(
-            has_attachments=Exists(Attachment.objects.filter(article=OuterRef("pk"))),
-            has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))),
-        )
-        .defer("search_vector")
-    )
-
-
-def _neighbours(article):
-    """Return the previous and next public articles, in one query."""
-    public = Article.objects.published().only("title", "slug", "published_at")
-    older = public.filter(published_at__lt=article.published_at).order_by("-published_at", "-pk")
-    newer = public.filter(published_at__gt=article.published_at).order_by("published_at", "pk")
-    found = {"older": None, "newer": None}
-    for item in older[:1].union(newer[:1], all=True):
-        found["older" if item.published_at < article.published_at else "newer"] = item
-    return found["older"], found["newer"]
-
-
 def _render_article(request, article, *, preview=False):
+    """Render an article from ``Article.objects.for_page``."""
     prefetch_related_objects(
         [article],
         *(name for name in ("attachments", "corrections") if getattr(article, f"has_{name}")),
     )
-    older, newer = _neighbours(article) if article.is_public else (None, None)
-    related = []
-    tag_ids = [t.pk for t in article.tags.all()]
-    if tag_ids:
-        related = Article.objects.related_to(article, tag_ids)
     # A rendition about 1200 px wide, not the upload (which can be many megabytes).
     share = article.share_image() or {"url": "", "width": None, "height": None}
     return render(
@@ -205,13 +172,15 @@ def _render_article(request, article, *, preview=False):
         "articles/article_detail.html",
         {
             "article": article,
+            "authors": article.page_authors,
+            "tags": article.page_tags,
             "og_image": share["url"],
             "og_image_width": share["width"],
             "og_image_height": share["height"],
             "ld": _json_ld(article, share),
-            "older": older,
-            "newer": newer,
-            "related": related,
+            "older": article.older,
+            "newer": article.newer,
+            "related": article.related,
             "preview": preview,
         },
     )
@@ -230,10 +199,10 @@ def _json_ld(article, image: dict) -> dict:
         "dateModified": article.updated_at.isoformat(),
         "author": [
             {"@type": "Person", "name": a.name, "url": f"{site}{a.get_absolute_url()}"}
-            for a in article.authors.all()
+            for a in article.page_authors
         ],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": site},
-        "keywords": [t.name for t in article.tags.all()],
+        "keywords": [t.name for t in article.page_tags],
     }
     if image["url"]:
         url = image["url"] if image["url"].startswith("http") else f"{site}{image['url']}"
@@ -252,7 +221,7 @@ def _json_ld(article, image: dict) -> dict:
 @require_safe
 @public_page
 def article_detail(request, slug):
-    article = _article_queryset().filter(slug=slug).first()
+    article = Article.objects.for_page(slug=slug)
     staff = request.user.is_authenticated and request.user.is_staff
     if article is None:
         return _old_address(request, request.path)
@@ -269,7 +238,9 @@ def article_detail(request, slug):
 def article_preview(request, token):
     """Show an unpublished article to a reviewer holding a secret, unexpired link."""
     link = get_object_or_404(PreviewLink.objects.usable(), token=token)
-    article = get_object_or_404(_article_queryset(), pk=link.article_id)
+    article = Article.objects.for_page(pk=link.article_id)
+    if article is None:
+        raise Http404("No such article.")
     response = _render_article(request, article, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # the token must not leak to linked sites
