@@ -2,7 +2,7 @@
 500, and a rejected submission saves nothing."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from members import tokens
@@ -204,6 +204,8 @@ MANAGE_CHECKED = [
 @HUGE_SETTINGS
 @given(field=st.sampled_from(MANAGE_CHECKED), big=huge)
 def test_a_huge_manage_field_gets_a_clear_error_and_changes_nothing(client, branch, field, big):
+    # Only whitespace is stripped to a blank answer, which optional fields accept.
+    assume(big.strip())
     member = Member.objects.filter(email="keep@example.org").first() or MemberFactory(
         email="keep@example.org", name="Keep Me", branch=branch, grade="EO"
     )
