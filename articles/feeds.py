@@ -40,8 +40,9 @@ class LatestArticlesFeed(Feed):
     def items(self, obj=None):
         return (
             self.articles(obj)
-            .prefetch_related("authors", "tags")
-            .defer("search_vector", "body_text")[: conf.FEED_SIZE]
+            .for_listing()
+            .defer(None)
+            .defer("body_markdown", "body_text", "search_vector")[: conf.FEED_SIZE]
         )
 
     def item_title(self, item):
@@ -57,10 +58,10 @@ class LatestArticlesFeed(Feed):
         return max(item.updated_at, item.published_at)
 
     def item_author_name(self, item):
-        return ", ".join(a.name for a in item.authors.all()) or None
+        return ", ".join(a.name for a in item.listed_authors) or None
 
     def item_categories(self, item):
-        return [t.name for t in item.tags.all()]
+        return [t.name for t in item.listed_tags]
 
     def item_extra_kwargs(self, item):
         # Links inside the body must work in a feed reader, away from our site.

@@ -13,6 +13,8 @@ from django.template import loader
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
+from campaign.context_processors import site
+
 logger = logging.getLogger(__name__)
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -20,11 +22,9 @@ RETRY_AFTER_SECONDS = 30
 
 
 def _render_without_request(template_name: str) -> str:
-    # No request, so no context processors: they would read the session or the
-    # user from the database that is failing.
-    return loader.get_template(template_name).render(
-        {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
-    )
+    # No request, so only the site's own context: the other context processors
+    # would read the session or the user from the database that is failing.
+    return loader.get_template(template_name).render(site(request=None))
 
 
 def server_error(request, template_name="500.html"):
