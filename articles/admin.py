@@ -133,7 +133,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return obj.is_public
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("body_html", "body_text", "search_vector")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("body_html", "body_text", "search_vector", "rank_vector")
+        )
 
     def save_model(self, request, obj, form, change):
         # The organiser saving is recorded on the revision that keeps the text replaced.

@@ -42,7 +42,7 @@ class LatestArticlesFeed(Feed):
             self.articles(obj)
             .for_listing()
             .defer(None)
-            .defer("body_markdown", "body_text", "search_vector")[: conf.FEED_SIZE]
+            .defer("body_markdown", "body_text", "search_vector", "rank_vector")[: conf.FEED_SIZE]
         )
 
     def item_title(self, item):

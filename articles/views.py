@@ -122,8 +122,8 @@ def home(request):
     )
 
 
-def _page(request, queryset):
-    paginator = Paginator(queryset, conf.PAGE_SIZE, allow_empty_first_page=True)
+def _page(request, queryset, size=None):
+    paginator = Paginator(queryset, size or conf.PAGE_SIZE, allow_empty_first_page=True)
     number = request.GET.get("page", "1")
     if not number.isdigit() or int(number) < 1:
         raise Http404("No such page.")
@@ -268,7 +268,7 @@ def search(request):
             Article.objects.published()
             .filter(search_vector=query)
             .annotate(
-                rank=SearchRank(F("search_vector"), query),
+                rank=SearchRank(F("rank_vector"), query),
                 headline=SearchHeadline(
                     "body_text",
                     query,
@@ -284,7 +284,7 @@ def search(request):
             .for_listing()
             .order_by("-rank", "-published_at", "-pk")
         )
-        page = _page(request, results)
+        page = _page(request, results, conf.SEARCH_PAGE_SIZE)
         for article in page.object_list:
             # A match only in the title or tags: the standfirst says more than the body's start.
             if START_SEL in article.headline or not article.standfirst:

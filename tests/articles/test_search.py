@@ -21,12 +21,44 @@ def test_title_match_ranks_above_body_match(client):
     assert html.index(title.title) < html.index(body_only.title)
 
 
+def test_body_only_matches_rank_by_heading_then_newest(client):
+    """Ranking reads only the title, standfirst and tags: body matches come newest first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    older_body = ArticleFactory(
+        title="Report A", body_markdown="Casework. " * 30, published_at=now - timedelta(days=2)
+    )
+    newer_body = ArticleFactory(
+        title="Report B", body_markdown="Casework once.", published_at=now - timedelta(days=1)
+    )
+    standfirst = ArticleFactory(
+        title="Report C",
+        standfirst="Casework in the tax offices.",
+        body_markdown="x",
+        published_at=now - timedelta(days=3),
+    )
+    html = _search(client, "casework").content.decode()
+    order = [html.index(a.title) for a in (standfirst, newer_body, older_body)]
+    assert order == sorted(order)
+
+
+def test_search_pages_hold_ten_results(client, many_articles):
+    html = _search(client, "branch").content.decode()
+    assert html.count('class="article-item"') == 10
+
+
 def test_vector_is_stored_and_kept_current_on_save():
     article = ArticleFactory(body_markdown="Nothing special here.")
     assert not Article.objects.filter(search_vector="casework").exists()
     article.body_markdown = "Casework piles up in every office."
     article.save()
     assert Article.objects.filter(search_vector="casework").exists()
+    article.title = "Casework crisis"
+    article.save()
+    assert Article.objects.filter(rank_vector="casework").exists()
 
 
 def test_tags_are_searchable_and_renaming_a_tag_updates_vectors():
@@ -37,6 +69,7 @@ def test_tags_are_searchable_and_renaming_a_tag_updates_vectors():
     tag.save()
     assert Article.objects.filter(search_vector="picket").count() == 0
     assert Article.objects.filter(search_vector="strike").count() == 1
+    assert Article.objects.filter(rank_vector="strike").count() == 1
 
 
 def test_websearch_syntax_phrase_exclusion_and_or(client):
