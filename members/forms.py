@@ -8,6 +8,7 @@ They follow the GOV.UK patterns: a label above each field, a hint under it,
 import re
 import time
 from dataclasses import dataclass
+from html import escape
 
 from django import forms
 from django.core import signing
@@ -72,13 +73,16 @@ class BranchSelect(forms.Select):
         chosen = {str(v) for v in self.format_value(value)}
 
         def option(val, label):
-            selected = mark_safe(" selected") if str(val) in chosen else ""
-            return format_html('<option value="{}"{}>{}</option>', val, selected, label)
+            # html.escape is what django.utils.html.escape runs, without its
+            # lazy-string wrapper: a thousand times a page, that wrapper showed.
+            val = str(val)
+            selected = " selected" if val in chosen else ""
+            return f'<option value="{escape(val)}"{selected}>{escape(str(label))}</option>'
 
         parts = [format_html("<select{}>", flatatt(final))]
         for key, label in self.choices:
             if isinstance(label, list | tuple):
-                parts.append(format_html('<optgroup label="{}">', key))
+                parts.append(f'<optgroup label="{escape(str(key))}">')
                 parts.extend(option(v, text) for v, text in label)
                 parts.append("</optgroup>")
             else:
