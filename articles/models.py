@@ -159,9 +159,10 @@ class ArticleQuerySet(models.QuerySet):
 
         One query, since a page built from scratch is bound by the Python that
         runs each query rather than by the database: the article's fields (not
-        its Markdown or search vector), ``has_attachments``, ``has_corrections``,
+        its Markdown or search vectors), ``has_attachments``, ``has_corrections``,
         ``page_authors`` and ``page_tags`` (lists), and, among the public
-        articles, ``older`` and ``newer`` (by publication time) and ``related``:
+        articles, ``older`` and ``newer`` (by publication time; None for an
+        article not public itself) and ``related``:
         up to ``related`` articles sharing most tags, newest first on ties,
         chosen among the ``window`` newest of each tag (read from the indexes,
         so the cost does not grow with the archive).
@@ -242,20 +243,22 @@ class ArticleQuerySet(models.QuerySet):
         article.page_tags = [
             Tag.from_db(self.db, ["id", "name", "slug"], r) for r in extra[3] or []
         ]
-        article.older, article.newer, article.related = None, None, []
-        if article.is_public:
-            article.older, article.newer = (
-                Article.from_db(self.db, ["id", "title", "slug"], r) if r else None
-                for r in extra[4:6]
+        # Previous and next only for a public article (a draft has no place in
+        # the sequence yet); related for drafts too, so a preview shows them.
+        article.older, article.newer = (
+            Article.from_db(self.db, ["id", "title", "slug"], r)
+            if r and article.is_public
+            else None
+            for r in extra[4:6]
+        )
+        article.related = [
+            Article.from_db(
+                self.db,
+                ["id", "title", "slug", "published_at"],
+                [*r[:3], datetime.fromisoformat(r[3])],
             )
-            article.related = [
-                Article.from_db(
-                    self.db,
-                    ["id", "title", "slug", "published_at"],
-                    [*r[:3], datetime.fromisoformat(r[3])],
-                )
-                for r in extra[6] or []
-            ]
+            for r in extra[6] or []
+        ]
         return article
 
     def update_search_vectors(self, ids=None):

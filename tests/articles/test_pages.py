@@ -137,6 +137,19 @@ def test_article_page_links_previous_next_and_related(client):
     assert newer.title not in related
 
 
+def test_a_draft_preview_shows_related_articles_but_no_previous_or_next(client):
+    from articles.models import PreviewLink
+
+    tag = TagFactory()
+    public = ArticleFactory(published_at=timezone.now() - timedelta(days=1), tags=[tag])
+    draft = ArticleFactory(status="draft", published_at=None, tags=[tag])
+    link = PreviewLink.objects.create(article=draft)
+    html = client.get(link.get_absolute_url()).content.decode()
+    assert public.title in html.split('id="related-title"')[1]
+    assert 'rel="prev"' not in html
+    assert 'rel="next"' not in html
+
+
 def test_home_lists_latest_and_calls_to_action(client, many_articles):
     html = client.get("/").content.decode()
     newest = Article.objects.published().first()
