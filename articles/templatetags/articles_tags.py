@@ -1,10 +1,11 @@
 import json
+from html import escape
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -63,41 +64,34 @@ def article_items(articles, level=2):
     ``article.excerpt``, where set (search), is safe HTML shown instead of the
     standfirst.
     """
+    # html.escape rather than format_html: the same escaping without Django's
+    # lazy-string wrapper, which twenty items of a dozen values each paid for.
     items = []
     for article in articles:
         published = timezone.localtime(article.published_at)
         authors = article.listed_authors
         tags = article.listed_tags
+        by = f" · by {escape(_names(authors))}" if authors else ""
         summary = ""
         if getattr(article, "excerpt", None):
-            summary = format_html('<p class="article-item__excerpt">{}</p>', article.excerpt)
+            summary = f'<p class="article-item__excerpt">{conditional_escape(article.excerpt)}</p>'
         elif article.standfirst:
-            summary = format_html('<p class="article-item__standfirst">{}</p>', article.standfirst)
+            summary = f'<p class="article-item__standfirst">{escape(article.standfirst)}</p>'
         tag_list = ""
         if tags:
-            tag_list = format_html(
-                '<ul class="tag-list" aria-label="Tags">{}</ul>',
-                format_html_join(
-                    "",
-                    '<li><a href="{}">{}</a></li>',
-                    ((t.get_absolute_url(), t.name) for t in tags),
-                ),
+            links = "".join(
+                f'<li><a href="{escape(t.get_absolute_url())}">{escape(t.name)}</a></li>'
+                for t in tags
             )
+            tag_list = f'<ul class="tag-list" aria-label="Tags">{links}</ul>'
+        h = f"h{int(level)}"
         items.append(
-            format_html(
-                '<li class="article-item">\n'
-                '  <h{level} class="article-item__title"><a href="{url}">{title}</a></h{level}>\n'
-                '  <p class="article-item__meta"><time datetime="{iso}">{date}</time>{by}</p>\n'
-                "  {summary}{tags}\n"
-                "</li>\n",
-                level=int(level),
-                url=article.get_absolute_url(),
-                title=article.title,
-                iso=published.isoformat(),
-                date=format_date(published, "j F Y"),
-                by=f" · by {escape(_names(authors))}" if authors else "",
-                summary=summary,
-                tags=tag_list,
-            )
+            f'<li class="article-item">\n'
+            f'  <{h} class="article-item__title"><a href="{escape(article.get_absolute_url())}">'
+            f"{escape(article.title)}</a></{h}>\n"
+            f'  <p class="article-item__meta"><time datetime="{published.isoformat()}">'
+            f"{format_date(published, 'j F Y')}</time>{by}</p>\n"
+            f"  {summary}{tag_list}\n"
+            "</li>\n"
         )
-    return mark_safe("".join(items))  # noqa: S308 - every item is built by format_html
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped above

@@ -150,6 +150,24 @@ def test_a_draft_preview_shows_related_articles_but_no_previous_or_next(client):
     assert 'rel="next"' not in html
 
 
+def test_list_items_escape_titles_names_and_tags_exactly_once(client):
+    author = AuthorFactory(name="Siân O'Brien & Co")
+    tag = TagFactory(name="Pay <and> conditions")
+    ArticleFactory(
+        title="Why <b>we</b> said no",
+        standfirst="Offer & counter-offer",
+        authors=[author],
+        tags=[tag],
+    )
+    html = client.get(reverse("articles:list")).content.decode()
+    item = html.split('class="article-item"')[1]
+    assert "Why &lt;b&gt;we&lt;/b&gt; said no" in item
+    assert "· by Siân O&#x27;Brien &amp; Co" in item
+    assert "Offer &amp; counter-offer" in item
+    assert f'<a href="{tag.get_absolute_url()}">Pay &lt;and&gt; conditions</a>' in item
+    assert "&amp;amp;" not in item and "&amp;#x27;" not in item
+
+
 def test_home_lists_latest_and_calls_to_action(client, many_articles):
     html = client.get("/").content.decode()
     newest = Article.objects.published().first()
