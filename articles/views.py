@@ -5,8 +5,8 @@ import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.paginator import Paginator
-from django.db.models import F, prefetch_related_objects
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Window, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -130,6 +130,27 @@ def _page(request, queryset, size=None):
     if int(number) > max(paginator.num_pages, 1):
         raise Http404("No such page.")
     return paginator.page(number)
+
+
+def _counted_page(request, queryset, size):
+    """``_page`` for a query that must find every match anyway (to rank them):
+    the page's rows carry the total (``COUNT(*) OVER ()``), so the matches are
+    not found a second time just to count them."""
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        raise Http404("No such page.")
+    start = (int(number) - 1) * size
+    rows = list(queryset.annotate(total=Window(Count("*")))[start : start + size])
+    paginator = Paginator(queryset, size, allow_empty_first_page=True)
+    if rows:
+        paginator.count = rows[0].total
+    elif number != "1":  # beyond the last page no row carries the total: count, then 404
+        paginator.count = queryset.count()
+    else:
+        paginator.count = 0
+    if int(number) > max(paginator.num_pages, 1):
+        raise Http404("No such page.")
+    return Page(rows, int(number), paginator)
 
 
 @require_safe
@@ -267,8 +288,17 @@ def search(request):
         results = (
             Article.objects.published()
             .filter(search_vector=query)
+            .annotate(rank=SearchRank(F("rank_vector"), query))
+            .for_listing()
+            .order_by("-rank", "-published_at", "-pk")
+        )
+        page = _counted_page(request, results, conf.SEARCH_PAGE_SIZE)
+        # Excerpts for this page's articles only, in a query of their own: in the
+        # ranked query the database would make one for every article it skips
+        # on the way to a deep page.
+        headlines = dict(
+            Article.objects.filter(pk__in=[a.pk for a in page.object_list])
             .annotate(
-                rank=SearchRank(F("rank_vector"), query),
                 headline=SearchHeadline(
                     "body_text",
                     query,
@@ -279,16 +309,15 @@ def search(request):
                     min_words=15,
                     max_fragments=1,
                     fragment_delimiter=" … ",
-                ),
+                )
             )
-            .for_listing()
-            .order_by("-rank", "-published_at", "-pk")
+            .values_list("pk", "headline")
         )
-        page = _page(request, results, conf.SEARCH_PAGE_SIZE)
         for article in page.object_list:
+            headline = headlines.get(article.pk, "")
             # A match only in the title or tags: the standfirst says more than the body's start.
-            if START_SEL in article.headline or not article.standfirst:
-                article.excerpt = highlight(article.headline)
+            if START_SEL in headline or not article.standfirst:
+                article.excerpt = highlight(headline)
         context["page"] = page
     return render(request, "articles/search.html", context)
 

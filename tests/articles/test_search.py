@@ -48,6 +48,11 @@ def test_body_only_matches_rank_by_heading_then_newest(client):
 def test_search_pages_hold_ten_results(client, many_articles):
     html = _search(client, "branch").content.decode()
     assert html.count('class="article-item"') == 10
+    last = _search(client, "branch", page="30").content.decode()
+    assert last.count('class="article-item"') == 10
+    assert "300 articles found" in last
+    assert "<mark>" in last  # excerpts are made for a deep page's articles too
+    assert _search(client, "branch", page="31").status_code == 404
 
 
 def test_vector_is_stored_and_kept_current_on_save():
