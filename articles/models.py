@@ -455,21 +455,20 @@ class Article(models.Model):
     def get_absolute_url(self):
         return cached_reverse("articles:detail", self.slug)
 
+    def _listed(self, relation: str, model) -> list:
+        """Authors or tags from ``for_listing``'s JSON when there (else a query)."""
+        rows = getattr(self, f"{model._meta.model_name}_rows", False)
+        if rows is False:
+            return list(getattr(self, relation).all())
+        return [model.from_db(self._state.db, ["id", "name", "slug"], r) for r in rows or []]
+
     @property
     def listed_authors(self) -> list:
-        """The authors, from ``for_listing``'s JSON when there (else a query)."""
-        rows = getattr(self, "author_rows", False)
-        if rows is False:
-            return list(self.authors.all())
-        return [Author.from_db(self._state.db, ["id", "name", "slug"], r) for r in rows or []]
+        return self._listed("authors", Author)
 
     @property
     def listed_tags(self) -> list:
-        """The tags, from ``for_listing``'s JSON when there (else a query)."""
-        rows = getattr(self, "tag_rows", False)
-        if rows is False:
-            return list(self.tags.all())
-        return [Tag.from_db(self._state.db, ["id", "name", "slug"], r) for r in rows or []]
+        return self._listed("tags", Tag)
 
     def clean(self):
         errors = {}

@@ -267,3 +267,12 @@ def test_wordpress_style_query_on_home_redirects(client):
     assert response["Location"] == article.get_absolute_url()
     assert client.get("/?p=78").status_code == 200
     assert client.get("/?p=abc").status_code == 200
+
+
+def test_listed_authors_and_tags_match_with_and_without_for_listing():
+    author, tag = AuthorFactory(), TagFactory()
+    article = ArticleFactory(authors=[author], tags=[tag])
+    listed = Article.objects.for_listing().get(pk=article.pk)
+    plain = Article.objects.get(pk=article.pk)
+    assert [a.slug for a in listed.listed_authors] == [a.slug for a in plain.listed_authors]
+    assert [t.slug for t in listed.listed_tags] == [t.slug for t in plain.listed_tags] == [tag.slug]
