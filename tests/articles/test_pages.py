@@ -110,6 +110,20 @@ def test_list_is_paginated_by_twenty_with_real_links(client, many_articles):
     assert client.get(reverse("articles:list") + "?page=abc").status_code == 404
 
 
+def test_last_archive_page_has_no_older_link_and_the_one_after_is_404(client, many_articles):
+    """300 articles make exactly 15 pages: the 15th has no "Older", the 16th does not exist."""
+    last = client.get(reverse("articles:list") + "?page=15").content.decode()
+    assert last.count('class="article-item"') == 20
+    assert "Branch report 299" in last
+    assert 'rel="next"' not in last
+    assert 'rel="prev" href="?page=14"' in last
+    assert '<li aria-current="page">Page 15</li>' in last
+    assert client.get(reverse("articles:list") + "?page=16").status_code == 404
+    first = client.get(reverse("articles:list")).content.decode()
+    assert 'rel="prev"' not in first
+    assert '<li aria-current="page">Page 1</li>' in first
+
+
 def test_tag_and_author_archives(client, many_articles):
     tag = many_articles["tags"][0]
     author = many_articles["authors"][0]
@@ -214,13 +228,13 @@ def test_public_pages_run_a_fixed_number_of_queries(
     }[name]
     # The version stamp, then one query for the page's articles with their
     # authors and tags (the article page brings previous/next and related in
-    # it too); lists add their count, archives their tag or author, home the
-    # current election.
+    # it too); archives add their tag or author (and count nothing), search
+    # its excerpts, home the current election.
     limit = {
         "home": 3,
-        "list": 3,
-        "tag": 4,
-        "author": 4,
+        "list": 2,
+        "tag": 3,
+        "author": 3,
         "detail": 2,
         "search": 3,
         "feed": 2,
