@@ -790,6 +790,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default 2; 1 with --quick)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
+    parser.add_argument(
+        "--rows", help="only the rows whose names contain one of these, e.g. 'tag,feed'"
+    )
     args = parser.parse_args(argv)
     # A TERM (a test's timeout, a CI cancel) unwinds through the finally blocks
     # below, so the gunicorns started here are stopped too.
@@ -848,6 +851,9 @@ def main(argv=None) -> int:
     say(f"pages: {json.dumps(info)}")
     article_row = next(r for r in rows if r.name == "article page")
     size_bytes = write_ceiling_file(article_row.path)
+    if args.rows:
+        wanted = [w.strip().lower() for w in args.rows.split(",") if w.strip()]
+        rows = [rows[0]] + [r for r in rows[1:] if any(w in r.name.lower() for w in wanted)]
     say(f"ceiling file: {size_bytes} bytes (the article page's); static files collected")
 
     explain = explain_search(rows)
