@@ -136,9 +136,9 @@ class ArticleQuerySet(models.QuerySet):
         a = Article._meta.db_table
         aa, at = Article.authors.through._meta.db_table, Article.tags.through._meta.db_table
         au, t = Author._meta.db_table, Tag._meta.db_table
-        return self.defer(
-            "body_markdown", "body_html", "body_text", "search_vector", "rank_vector"
-        ).annotate(
+        # Only what a list item shows: every other column is a value converted
+        # (dates, JSON, the image field) for each of twenty rows, then unused.
+        return self.only("title", "slug", "standfirst", "published_at").annotate(
             author_rows=RawSQL(  # noqa: S611 - no input in it
                 f"""SELECT json_agg(json_build_array(au.id, au.name, au.slug)
                                     ORDER BY au.name, au.id)
