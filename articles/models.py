@@ -2,7 +2,7 @@
 
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -33,6 +33,11 @@ def cached_reverse(name: str, slug: str) -> str:
     cost more than the list's query.
     """
     return _reverse_slug(get_urlconf(), get_script_prefix(), name, slug)
+
+
+def slug_reverser():
+    """``cached_reverse`` for the many links of one list: URLconf and prefix looked up once."""
+    return partial(_reverse_slug, get_urlconf(), get_script_prefix())
 
 
 @receiver(setting_changed)

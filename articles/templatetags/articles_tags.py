@@ -4,9 +4,11 @@ from html import escape
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.dateformat import DateFormat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from articles.models import slug_reverser
 
 register = template.Library()
 
@@ -67,8 +69,10 @@ def article_items(articles, level=2):
     # html.escape rather than format_html: the same escaping without Django's
     # lazy-string wrapper, which twenty items of a dozen values each paid for.
     items = []
+    tz, url = timezone.get_current_timezone(), slug_reverser()
     for article in articles:
-        published = timezone.localtime(article.published_at)
+        published = article.published_at.astimezone(tz)
+        day = DateFormat(published)
         authors = article.listed_authors
         tags = article.listed_tags
         by = f" · by {escape(_names(authors))}" if authors else ""
@@ -80,17 +84,17 @@ def article_items(articles, level=2):
         tag_list = ""
         if tags:
             links = "".join(
-                f'<li><a href="{escape(t.get_absolute_url())}">{escape(t.name)}</a></li>'
+                f'<li><a href="{escape(url("articles:tag", t.slug))}">{escape(t.name)}</a></li>'
                 for t in tags
             )
             tag_list = f'<ul class="tag-list" aria-label="Tags">{links}</ul>'
-        h = f"h{int(level)}"
+        h, link = f"h{int(level)}", escape(url("articles:detail", article.slug))
         items.append(
             f'<li class="article-item">\n'
-            f'  <{h} class="article-item__title"><a href="{escape(article.get_absolute_url())}">'
+            f'  <{h} class="article-item__title"><a href="{link}">'
             f"{escape(article.title)}</a></{h}>\n"
             f'  <p class="article-item__meta"><time datetime="{published.isoformat()}">'
-            f"{format_date(published, 'j F Y')}</time>{by}</p>\n"
+            f"{day.j()} {day.F()} {day.Y()}</time>{by}</p>\n"
             f"  {summary}{tag_list}\n"
             "</li>\n"
         )
