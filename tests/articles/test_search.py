@@ -157,3 +157,17 @@ def test_search_is_paginated(client, many_articles):
     assert "300 articles found" in html
     assert 'href="?q=branch&amp;page=2"' in html
     assert _search(client, "branch", page="2").status_code == 200
+
+
+def test_search_words_are_parsed_once_per_search_not_once_per_match(client):
+    """A prepared statement's generic plan would call websearch_to_tsquery($1) for
+    every row it ranks; as a subquery (an InitPlan) it runs once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(title="Pay ballot result")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Pay ballot result" in _search(client, "ballot").content.decode()
+    ranked = next(q["sql"] for q in queries if "ts_rank" in q["sql"])
+    assert "websearch_to_tsquery" in ranked
+    assert ranked.count("websearch_to_tsquery") == ranked.count("(SELECT websearch_to_tsquery")
