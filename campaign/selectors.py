@@ -8,8 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, Count, Exists, F, Func, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from campaign.models import BranchMeeting, Candidate, Election, Nomination, NoticeRule, Position
@@ -74,8 +73,18 @@ def branches_for(election: Election, user):
 
 
 def _branch_label():
-    return Concat(
-        F("nominations__meeting__branch__code"), Value(" "), F("nominations__meeting__branch__name")
+    """The nominating branch as "CODE Name" (both columns are NOT NULL).
+
+    The space is written into the SQL, not passed as a parameter: with DISTINCT,
+    PostgreSQL needs the ORDER BY to be the very expression aggregated, and with
+    parameters sent apart from the SQL ($4 and $6) the two never count as the same.
+    """
+    return Func(
+        F("nominations__meeting__branch__code"),
+        F("nominations__meeting__branch__name"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ' ' || ",
+        output_field=CharField(),
     )
 
 

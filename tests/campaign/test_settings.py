@@ -22,6 +22,7 @@ def _run(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
         "DATABASE_URL",
         "EMAIL_URL",
         "EMBEDDED_DATABASE",
+        "DATABASE_PREPARED_STATEMENTS",
     }
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env["DJANGO_SETTINGS_MODULE"] = "campaign.settings"
@@ -124,3 +125,17 @@ def test_security_headers_on_a_page(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, "True 5"), ("false", "False None")], ids=["default", "off"]
+)
+def test_prepared_statements_are_on_unless_switched_off_for_a_pooler(value, expected):
+    env = dict(PRODUCTION) | ({"DATABASE_PREPARED_STATEMENTS": value} if value else {})
+    show = (
+        "from django.db import connection as c; o = c.settings_dict['OPTIONS']; "
+        "print(o.get('server_side_binding') is True, o.get('prepare_threshold'))"
+    )
+    result = _run(env, "shell", "-c", show)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected  # after "N objects imported"
