@@ -22,6 +22,8 @@ from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
 from campaign.ratelimit import ratelimit
 
+MAX_PAGE = 100_000
+
 # Sentinels that cannot occur in article text survive escaping, then become <mark>.
 START_SEL, STOP_SEL = "\x02", "\x03"
 
@@ -107,7 +109,7 @@ def home(request):
     WordPress addresses like /?p=123 arrive here and are redirected.
     """
     post_id = request.GET.get("p", "")
-    if post_id.isdigit():
+    if post_id.isascii() and post_id.isdigit():  # not "²", which isdigit() accepts
         target = Redirect.target_url(f"/?p={int(post_id)}")
         if target:
             return HttpResponsePermanentRedirect(target)
@@ -125,7 +127,9 @@ def home(request):
 
 def _page_number(request) -> int:
     number = request.GET.get("page", "1")
-    if not number.isdigit() or int(number) < 1:
+    # ASCII digits only ("²" passes isdigit() and fails int()), and no page so far
+    # out that its offset overflows the database's integers.
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= MAX_PAGE:
         raise Http404("No such page.")
     return int(number)
 

@@ -188,7 +188,7 @@ def _grid_branches(request, qs):
         ("region", "region_id"),
     ):
         value = request.GET.get(param, "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # not "²", which isdigit() accepts
             qs = qs.filter(**{lookup: int(value)})
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__icontains=q) | qs.filter(code__iexact=q)

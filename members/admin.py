@@ -161,7 +161,7 @@ class MemberGroupFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # "²" passes isdigit()
             raise IncorrectLookupParameters
         return queryset.filter(Q(branch__group_id=value) | Q(branch__isnull=True, group_id=value))
 

@@ -290,3 +290,14 @@ def test_listed_authors_and_tags_match_with_and_without_for_listing():
     plain = Article.objects.get(pk=article.pk)
     assert [a.slug for a in listed.listed_authors] == [a.slug for a in plain.listed_authors]
     assert [t.slug for t in listed.listed_tags] == [t.slug for t in plain.listed_tags] == [tag.slug]
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "0", "-1", "1e3", "99999999999999999999"])
+def test_page_numbers_that_are_not_a_page_are_404_not_500(client, page):
+    """ "²" passes str.isdigit() yet int() refuses it; a page far enough out would
+    overflow the database's OFFSET."""
+    tag = TagFactory()
+    ArticleFactory().tags.add(tag)
+    for url in (reverse("articles:list"), tag.get_absolute_url(), reverse("articles:search")):
+        assert client.get(url, {"page": page, "q": "pay"}).status_code == 404, url
+    assert client.get("/", {"p": page}).status_code == 200  # not an old WordPress address

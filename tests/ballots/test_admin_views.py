@@ -463,3 +463,11 @@ def test_permission_matrix(client, world, role, own_status, other_status, page):
     client.force_login(organiser(role, **extra.get(role, {})))
     assert client.get(PAGES[page][1](world)).status_code == own_status
     assert client.get(OTHER[page][1](world)).status_code == other_status
+
+
+@pytest.mark.parametrize("param", ["unit", "group", "region"])
+def test_grid_filters_ignore_digits_that_are_not_numbers(client, world, national, param):
+    """ "²" passes str.isdigit(), yet int() refuses it: ignored, not a 500."""
+    client.force_login(national)
+    response = client.get(reverse("admin:ballots_readiness_grid"), {param: "²"})
+    assert response.status_code == 200

@@ -250,3 +250,14 @@ def test_member_added_through_the_admin_is_audited(client, world):
     assert event.get_action_display() == "Added"
     assert event.detail == "added through the admin"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE).exists()
+
+
+def test_group_filter_with_a_digit_that_is_no_number_is_an_error_page_not_a_500(client, world):
+    """ "²" passes str.isdigit(), yet is no group id: the admin's bad-filter answer."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(role=User.Role.REGIONAL, region=world["b"].region)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="members"))
+    client.force_login(user)
+    response = client.get(reverse("admin:members_member_changelist"), {"group": "²"})
+    assert response.status_code in {200, 302}  # Django's admin redirects to ?e=1
