@@ -50,7 +50,7 @@ class LatestArticlesFeed(Feed):
     def items(self, obj=None):
         return (
             self.articles(obj)
-            .for_listing()
+            .for_listing()  # for its authors and tags; an entry shows more fields:
             .defer(None)
             .defer("body_markdown", "body_text", "search_vector", "rank_vector")[: conf.FEED_SIZE]
         )

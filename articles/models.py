@@ -2,49 +2,22 @@
 
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.signals import setting_changed
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import conf
 from articles.rendering import render
+from campaign.links import cached_reverse
 from campaign.uploads import safe_upload_to, validate_image, validate_pdf
-
-
-@lru_cache(maxsize=20_000)
-def _reverse_slug(urlconf, prefix, name, slug):
-    return reverse(name, urlconf=urlconf, kwargs={"slug": slug})
-
-
-def cached_reverse(name: str, slug: str) -> str:
-    """``reverse(name, kwargs={"slug": slug})``, remembered per URLconf and script prefix.
-
-    A list page links twenty articles and their tags; reversing each link
-    cost more than the list's query.
-    """
-    return _reverse_slug(get_urlconf(), get_script_prefix(), name, slug)
-
-
-def slug_reverser():
-    """``cached_reverse`` for the many links of one list: URLconf and prefix looked up once."""
-    return partial(_reverse_slug, get_urlconf(), get_script_prefix())
-
-
-@receiver(setting_changed)
-def _forget_reversed(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _reverse_slug.cache_clear()
-
 
 #: Article fields its page never shows: left out of ``for_page``.
 _NOT_ON_PAGE = {"body_markdown", "search_vector", "rank_vector"}

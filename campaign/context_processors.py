@@ -1,9 +1,7 @@
-from functools import lru_cache
-
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
+
+from campaign.links import reverser
 
 #: The pages the site header and footer link to, by URL name.
 NAV = {
@@ -17,30 +15,24 @@ NAV = {
 }
 
 
-@lru_cache(maxsize=16)
-def _nav_urls(urlconf, prefix) -> dict:
-    urls = {}
+def _nav() -> dict:
+    url, links = reverser(), {}
     for key, name in NAV.items():
         try:
-            urls[key] = reverse(name, urlconf=urlconf)
+            links[key] = url(name)
         except NoReverseMatch:  # an app that is switched off: no link
-            urls[key] = None
-    return urls
-
-
-@receiver(setting_changed)
-def _forget_nav(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _nav_urls.cache_clear()
+            links[key] = None
+    return links
 
 
 def site(request):
     """Expose the site's name, absolute base URL and navigation links to every template.
 
-    The links are reversed once per URLconf and script prefix, not on every page.
+    The links are reversed once per URLconf and script prefix (``campaign.links``),
+    not on every page.
     """
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
-        "nav": _nav_urls(get_urlconf(), get_script_prefix()),
+        "nav": _nav(),
     }

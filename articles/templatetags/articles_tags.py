@@ -8,7 +8,7 @@ from django.utils.dateformat import DateFormat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from articles.models import slug_reverser
+from campaign.links import reverser
 
 register = template.Library()
 
@@ -69,7 +69,7 @@ def article_items(articles, level=2):
     # html.escape rather than format_html: the same escaping without Django's
     # lazy-string wrapper, which twenty items of a dozen values each paid for.
     items = []
-    tz, url = timezone.get_current_timezone(), slug_reverser()
+    tz, url = timezone.get_current_timezone(), reverser()
     for article in articles:
         published = article.published_at.astimezone(tz)
         day = DateFormat(published)
