@@ -42,7 +42,7 @@ bench-quick: venv
 	.venv/bin/python bench/run.py --quick
 
 stop-db: venv
-	.venv/bin/python -m campaign.embedded_db stop
+	.venv/bin/python -m core.embedded_db stop
 
 clean: stop-db
 	rm -rf .venv .uv .pgdata staticfiles media

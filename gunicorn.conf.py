@@ -14,4 +14,4 @@ max_requests = 50000
 max_requests_jitter = 5000
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-wsgi_app = "campaign.wsgi:application"
+wsgi_app = "config.wsgi:application"

@@ -607,7 +607,7 @@ def load(*, articles: int = 40) -> dict:
 def _invalidate_page_cache() -> None:
     """bulk_create sends no signals: tell the shared page cache ourselves."""
     try:
-        from campaign.pagecache import invalidate
+        from core.pagecache import invalidate
     except ImportError:
         return
     invalidate()

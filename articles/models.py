@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from articles import conf
 from articles.rendering import render
-from campaign.links import cached_reverse
-from campaign.uploads import safe_upload_to, validate_image, validate_pdf
+from core.links import cached_reverse
+from core.uploads import safe_upload_to, validate_image, validate_pdf
 
 #: Article fields its page never shows: left out of ``for_page``.
 _NOT_ON_PAGE = {"body_markdown", "search_vector", "rank_vector"}
@@ -103,6 +103,18 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
             published_at__lte=timezone.now(),
+        )
+
+    def next_publication(self):
+        """When the next article due in the future goes public, or None."""
+        return (
+            self.filter(
+                status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+                published_at__gt=timezone.now(),
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
         )
 
     def for_listing(self):

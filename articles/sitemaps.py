@@ -76,7 +76,7 @@ class PagesSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["articles:home", "articles:list"]
+        return ["articles:list"]
 
     def location(self, item):
         return reverse(item)

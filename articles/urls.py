@@ -9,7 +9,6 @@ from articles.sitemaps import SITEMAPS
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("articles/", views.article_list, name="list"),
     path("articles/preview/<str:token>/", views.article_preview, name="preview"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),

@@ -10,8 +10,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Window, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -20,7 +18,7 @@ from articles import conf
 from articles.caching import public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
-from campaign.ratelimit import ratelimit
+from core.ratelimit import ratelimit
 
 MAX_PAGE = 100_000
 
@@ -28,101 +26,11 @@ MAX_PAGE = 100_000
 START_SEL, STOP_SEL = "\x02", "\x03"
 
 
-def _url_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
-def _calls_to_action(request) -> list[dict]:
-    """The current calls to action: join, and nominate or vote while an election runs.
-
-    Computed once per request (the ETag and the page both use it).
-    """
-    if hasattr(request, "_articles_calls"):
-        return request._articles_calls
-    calls = []
-    join = _url_or_none("members:join")
-    if join:
-        calls.append(
-            {
-                "url": join,
-                "label": "Join us",
-                "text": "Add your name in under a minute. We ask only what we need.",
-            }
-        )
-    election = _current_election()
-    if election is not None:
-        today = timezone.localdate()
-        if today <= election.nominations_close:
-            calls.append(
-                {
-                    "url": election.get_absolute_url(),
-                    "label": f"Nominate our candidates for {election.name}",
-                    "text": "Ask your branch AGM to nominate the rank-and-file slate. "
-                    f"Nominations close on {election.nominations_close:%-d %B}.",
-                }
-            )
-        elif election.ballot_opens <= today:
-            calls.append(
-                {
-                    "url": election.get_absolute_url(),
-                    "label": f"Vote for our slate in {election.name}",
-                    "text": "The ballot is open until "
-                    f"{election.ballot_closes:%-d %B}. Every vote counts.",
-                }
-            )
-    request._articles_calls = calls
-    return calls
-
-
-def _current_election():
-    """Return the next or running published election, if the campaign app has one."""
-    try:
-        from django.apps import apps
-
-        election_model = apps.get_model("campaign", "Election")
-    except LookupError:
-        return None
-    return (
-        election_model.objects.published()
-        .filter(ballot_closes__gte=timezone.localdate())
-        .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
-        .order_by("ballot_opens")
-        .first()
-    )
-
-
 def _old_address(request, path: str):
     target = Redirect.target_url(path)
     if target is None:
         raise Http404("No such page.")
     return HttpResponsePermanentRedirect(target)
-
-
-@require_safe
-@public_page(extra_etag=_calls_to_action)
-def home(request):
-    """The front page: latest articles and the current calls to action.
-
-    WordPress addresses like /?p=123 arrive here and are redirected.
-    """
-    post_id = request.GET.get("p", "")
-    if post_id.isascii() and post_id.isdigit():  # not "²", which isdigit() accepts
-        target = Redirect.target_url(f"/?p={int(post_id)}")
-        if target:
-            return HttpResponsePermanentRedirect(target)
-    latest = list(Article.objects.published().for_listing()[:7])
-    return render(
-        request,
-        "home.html",
-        {
-            "lead": latest[0] if latest else None,
-            "latest": latest[1:],
-            "calls": _calls_to_action(request),
-        },
-    )
 
 
 def _page_number(request) -> int:

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from articles.html_to_markdown import html_to_markdown
 from articles.models import Article, Attachment, Author, Redirect, Tag
-from campaign.uploads import safe_upload_to
+from core.uploads import safe_upload_to
 
 _IMAGE_UPLOAD = safe_upload_to("articles/images")
 

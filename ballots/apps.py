@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class BallotsConfig(AppConfig):
     name = "ballots"
     verbose_name = "Ballots and readiness"
+    public_models = ("Ballot", "BallotUnit", "ActionDate")
+    demo_loader = "ballots.demo.load"
+
+    def contact_report_pages(self, link, token):
+        """A branch contact's readiness and turnout page."""
+        from ballots.contacts import report_pages
+
+        return report_pages(link, token)

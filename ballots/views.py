@@ -1,7 +1,8 @@
 """Branch contacts report readiness and turnout through their signed link (no password).
 
-The link is campaign.models.BranchContactLink: ``from_token`` answers the live link
-or None, and ``link.branch`` is the only branch its holder may report for.
+``members.contacts.contact_link_required`` turns the link's token into the
+live ``BranchContactLink``; ``link.branch`` is the only branch its holder may
+report for.
 """
 
 from django.contrib import messages
@@ -9,14 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from ballots.forms import ContactReadinessForm, ContactTurnoutForm
 from ballots.models import Ballot, BranchReadiness, TurnoutReturn
 from ballots.services import ImportRejected, readiness_record, turnout_record, turnout_validate
-from campaign.models import BranchContactLink
-from campaign.ratelimit import ratelimit
+from members.contacts import contact_link_required, link_token
 
 
 def _live_ballots(branch, today):
@@ -30,16 +28,10 @@ def _live_ballots(branch, today):
     )
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-# Signed links are guessed by trying tokens: GETs count as well as POSTs.
-@ratelimit("manage", methods=("GET", "POST"))
-def contact_report(request):
+@contact_link_required
+def contact_report(request, *, link):
     """A branch contact enters readiness figures and, during a ballot, turnout."""
-    token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
-    link = BranchContactLink.from_token(token)
-    if link is None:
-        return render(request, "ballots/contact_invalid.html", status=403)
+    token = link_token(request)
     branch = link.branch
     today = timezone.localdate()
     ballots = _live_ballots(branch, today)

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     os.environ["DATABASE_URL"] = _database_url(args.fresh)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")  # local run: no HTTPS redirect, no secret needed
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"  # Django's test client
     import django

@@ -178,7 +178,7 @@ def main() -> int:
     PG_BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"
     pgdata = Path(tempfile.gettempdir()) / "rankandfile-fault-pgdata"
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS=HOST,

@@ -213,9 +213,9 @@ def check_lockout(a, b, user, device):
 def check_rate_limit(a, b):
     from django.conf import settings
 
-    from campaign.ratelimit import DEFAULT_LIMITS, parse_rate
+    from core.ratelimit import parse_rate
 
-    rate = getattr(settings, "RATELIMITS", {}).get("join", DEFAULT_LIMITS["join"])
+    rate = settings.RATELIMITS["join"]
     limit = parse_rate(rate).count
     fields, cookie = join_form(a)
     time.sleep(3.5)  # the form's minimum time on the page
@@ -271,7 +271,7 @@ def main() -> int:
     import os
 
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS=HOST,

@@ -4,13 +4,13 @@
     .venv/bin/python bench/fault_worker_killed.py
 
 1. Uses the join bench's own database (bench/join_surge.py), and queues a probe
-   task (campaign.task_recovery.probe_task) that works for a few seconds and
+   task (core.task_recovery.probe_task) that works for a few seconds and
    then records its effect once.
 2. Starts ``manage.py db_worker``, waits until it has claimed the task, and
    kills it with SIGKILL (no chance to clean up), by its PID.
 3. Shows the task stuck as RUNNING with no effect: django-tasks-db never
    retries it by itself.
-4. Runs the recovery check (campaign.task_recovery.requeue_stale_tasks, which
+4. Runs the recovery check (core.task_recovery.requeue_stale_tasks, which
    the worker runs every few minutes for tasks older than
    TASK_STALE_AFTER_MINUTES; here with no wait), starts a new worker, and
    checks that the task then succeeds and its effect exists exactly once.
@@ -50,7 +50,7 @@ def wait_for(predicate, timeout: float) -> bool:
 
 def main() -> int:
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS="127.0.0.1",
@@ -61,8 +61,8 @@ def main() -> int:
     prepare_database()  # sets DATABASE_URL, migrates, django.setup()
     from django_tasks_db.models import DBTaskResult
 
-    from campaign.task_recovery import probe_task, requeue_stale_tasks
-    from members.models import AuditEvent
+    from core.models import SentMarker
+    from core.task_recovery import probe_key, probe_task, requeue_stale_tasks
 
     marker = f"worker-killed-{secrets.token_hex(4)}"
     result = probe_task.enqueue(marker=marker, seconds=5)
@@ -71,7 +71,7 @@ def main() -> int:
         return DBTaskResult.objects.get(id=result.id)
 
     def effects():
-        return AuditEvent.objects.filter(subject="task probe", detail=marker).count()
+        return SentMarker.objects.filter(key=probe_key(marker)).count()
 
     worker = start_worker()
     second = None
@@ -101,7 +101,7 @@ def main() -> int:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        AuditEvent.objects.filter(subject="task probe", detail=marker).delete()
+        SentMarker.objects.filter(key=probe_key(marker)).delete()
         DBTaskResult.objects.filter(id=result.id).delete()
     ok = (
         claimed

@@ -52,7 +52,7 @@ def prepare_database() -> str:
 
     base = os.environ.get("DATABASE_URL")
     if not base:
-        from campaign.embedded_db import database_url
+        from core.embedded_db import database_url
 
         base = database_url()
     parts = urlsplit(base)
@@ -80,7 +80,7 @@ def prepare_database() -> str:
 def server_env(port: int) -> dict:
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
@@ -256,7 +256,7 @@ def main() -> int:
 
     port = free_port()
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DEBUG="false",
         SECURE_SSL_REDIRECT="false",
         ALLOWED_HOSTS=HOST,

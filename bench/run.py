@@ -59,7 +59,7 @@ LOG_DIR = Path(tempfile.gettempdir()) / "rankandfile-bench"  # gunicorn's own lo
 
 
 def _embedded_url() -> str:
-    from campaign.embedded_db import database_url
+    from core.embedded_db import database_url
 
     return database_url()
 
@@ -105,7 +105,7 @@ def server_env(database_url: str, secret_key: str, **extra) -> dict:
         if k not in {"DJANGO_SETTINGS_MODULE", "TEST_DATABASE_NAME", "DEBUG", "PAGE_CACHE_ENABLED"}
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         DATABASE_URL=database_url,
         DEBUG="false",
         SECRET_KEY=secret_key,
@@ -217,7 +217,7 @@ def discover_rows(quick: bool) -> tuple[list[Row], dict]:
     search = url("articles:search")
     info.update(common_word=common, rare_phrase=rare, list_page=list_page)
     q = lambda s: f"{search}?{urlencode({'q': s})}" if search and s else None  # noqa: E731
-    home = url("articles:home") or "/"
+    home = url("campaign:home") or "/"
     feed = url("articles:feed")
     join = url("members:join")
     rows = [
@@ -837,7 +837,7 @@ def main(argv=None) -> int:
     # loaded (or migrated) archive is read through its dead row versions.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    from campaign import pagecache
+    from core import pagecache
 
     pagecache.invalidate()  # bulk inserts send no signals
 

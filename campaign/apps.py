@@ -4,3 +4,25 @@ from django.apps import AppConfig
 class CampaignConfig(AppConfig):
     name = "campaign"
     verbose_name = "Election campaign"
+    public_models = (
+        "Election",
+        "Position",
+        "ReservedSeatRule",
+        "Candidate",
+        "NoticeRule",
+        "BranchMeeting",
+        "Nomination",
+    )
+    demo_loader = "campaign.demo.load"
+
+    def ready(self):
+        from articles.sitemaps import SITEMAPS
+        from campaign.sitemaps import HomeSitemap
+
+        SITEMAPS["home"] = HomeSitemap
+
+    def contact_report_pages(self, link, token):
+        """A branch contact's AGM report, one page per election open to their branch."""
+        from campaign.contacts import report_pages
+
+        return report_pages(link, token)

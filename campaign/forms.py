@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from campaign import rules
-from campaign.models import BranchContactLink, Election
+from campaign.models import Election
 from campaign.services import Entry
 
 
@@ -132,22 +132,6 @@ class AgmImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError("The file is too large: the limit is 2 MB")
         return upload
-
-
-class ContactLinkForm(forms.ModelForm):
-    """The organiser's form to send a branch contact their link."""
-
-    days = forms.IntegerField(
-        label="Link works for (days)",
-        min_value=1,
-        max_value=180,
-        initial=60,
-        help_text="After this the link stops working; you can withdraw it sooner.",
-    )
-
-    class Meta:
-        model = BranchContactLink
-        fields = ["branch", "contact_name", "email"]
 
 
 def today() -> datetime.date:

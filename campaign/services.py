@@ -10,9 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from campaign import pagecache, rules
+from campaign import rules
 from campaign.models import (
-    BranchContactLink,
     BranchMeeting,
     Candidate,
     Election,
@@ -20,8 +19,9 @@ from campaign.models import (
     NominationReport,
     Position,
 )
+from core import pagecache
 from members.audit import audit_record
-from members.models import Branch
+from members.models import Branch, BranchContactLink
 
 
 class CampaignError(Exception):
@@ -269,35 +269,6 @@ def meeting_set(
     meeting.full_clean()
     meeting.save()
     return meeting
-
-
-def contact_link_send(
-    *, branch, contact_name: str, email: str, created_by, days: int = 60
-) -> BranchContactLink:
-    """Create a signed link for a branch contact and email it once the link is saved.
-
-    No token exists yet: the task makes one as it sends the email, so the raw
-    token is never in the database, the task queue included, nor on screen.
-    """
-    from campaign.tasks import send_contact_link
-
-    with transaction.atomic():
-        link = BranchContactLink.create_unsent(
-            branch=branch, contact_name=contact_name, email=email, created_by=created_by, days=days
-        )
-        audit_record(
-            actor=created_by,
-            action="change",
-            subject="campaign.branchcontactlink",
-            object_id=link.pk,
-            detail="link sent",
-        )
-        # Keyed by the link, so each link is emailed once however often the
-        # task is run: a requeued or retried run after a good send sends nothing.
-        transaction.on_commit(
-            lambda: send_contact_link.enqueue(link.pk, dedupe_key=f"link-{link.pk}")
-        )
-    return link
 
 
 # CSV import of AGM dates ---------------------------------------------------------

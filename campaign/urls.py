@@ -1,26 +1,20 @@
-"""Root URLs. Public paths are stable: they are shared and indexed."""
+"""Public pages of the election campaign, and the home page."""
 
-from django.conf import settings
-from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
-from campaign import security, views
+from campaign import views
+
+app_name = "campaign"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("admin/", admin.site.urls),
-    path("", include("articles.urls")),
-    path("", include("members.urls")),
-    path("", include("campaign.election_urls")),
-    path("", include("ballots.urls")),
+    path("", views.home, name="home"),
+    path("elections/", views.election_list, name="election_list"),
+    path(
+        "elections/nominations-sheet/<slug:group_code>/",
+        views.nominations_sheet,
+        name="nominations_sheet",
+    ),
+    path("elections/<slug:slug>/", views.slate, name="slate"),
+    path("elections/<slug:slug>/og.png", views.og_image, name="og_image"),
+    path("elections/<slug:slug>/report/", views.report, name="report"),
 ]
-
-if settings.SERVE_MEDIA:
-    # Uploads go through a view that sets nosniff, a sandbox CSP and attachment
-    # downloads for anything but images and PDFs (never django's static()).
-    media_prefix = settings.MEDIA_URL.strip("/")
-    urlpatterns.append(path(f"{media_prefix}/<path:path>", security.serve_media, name="media"))
-
-# A database outage answers 503 "try again" instead of a 500 (campaign.security).
-handler500 = "campaign.security.server_error"

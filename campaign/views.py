@@ -1,46 +1,302 @@
-from django.db import DatabaseError, connection
-from django.http import HttpResponse
-from django.views.decorators.cache import never_cache
+"""Public pages of the campaign: the home page, slate pages, their share images,
+the printable nominations sheet, and the branch contact's report page (signed link)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
+from articles.caching import public_page
+from articles.models import Article, Redirect
+from campaign import og, selectors, services
+from campaign.forms import AgmDateForm, NominationsForm, ReporterForm, error_summary
+from campaign.models import BranchMeeting, Election, Nomination, NoticeRule
+from members.contacts import contact_link_required, link_invalid, link_token
+from members.models import Group
 
-@require_safe
-@never_cache
-def healthz(request):
-    """Answer 200 when the database answers, 503 when it does not (for load balancers)."""
+
+def _url_or_none(name: str) -> str | None:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
-class HealthCheckMiddleware:
-    """Answer /healthz before host validation and the HTTPS redirect.
+def _calls_to_action(request) -> list[dict]:
+    """The current calls to action: join, and nominate or vote while an election runs.
 
-    Container health checks and load balancers call an app server directly, over
-    plain HTTP and by an internal address that is neither an allowed host nor
-    HTTPS. The answer says only whether the database answers.
+    Computed once per request (the ETag and the page both use it).
     """
+    if hasattr(request, "_home_calls"):
+        return request._home_calls
+    calls = []
+    join = _url_or_none("members:join")
+    if join:
+        calls.append(
+            {
+                "url": join,
+                "label": "Join us",
+                "text": "Add your name in under a minute. We ask only what we need.",
+            }
+        )
+    election = _current_election()
+    if election is not None:
+        today = timezone.localdate()
+        if today <= election.nominations_close:
+            calls.append(
+                {
+                    "url": election.get_absolute_url(),
+                    "label": f"Nominate our candidates for {election.name}",
+                    "text": "Ask your branch AGM to nominate the rank-and-file slate. "
+                    f"Nominations close on {election.nominations_close:%-d %B}.",
+                }
+            )
+        elif election.ballot_opens <= today:
+            calls.append(
+                {
+                    "url": election.get_absolute_url(),
+                    "label": f"Vote for our slate in {election.name}",
+                    "text": "The ballot is open until "
+                    f"{election.ballot_closes:%-d %B}. Every vote counts.",
+                }
+            )
+    request._home_calls = calls
+    return calls
 
-    def __init__(self, get_response):
-        self.get_response = get_response
 
-    def __call__(self, request):
-        if request.path_info == "/healthz":
-            return healthz(request)
-        return self.get_response(request)
+def _current_election():
+    """Return the next or running published election."""
+    return (
+        Election.objects.published()
+        .filter(ballot_closes__gte=timezone.localdate())
+        .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
+        .order_by("ballot_opens")
+        .first()
+    )
 
 
 @require_safe
-def robots_txt(request):
-    """Let search engines index the public site, never the admin or private links."""
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /join/confirm/",
-        "Disallow: /me/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+@public_page(extra_etag=_calls_to_action)
+def home(request):
+    """The front page: latest articles and the current calls to action.
+
+    WordPress addresses like /?p=123 arrive here and are redirected.
+    """
+    post_id = request.GET.get("p", "")
+    if post_id.isascii() and post_id.isdigit():  # not "²", which isdigit() accepts
+        target = Redirect.target_url(f"/?p={int(post_id)}")
+        if target:
+            return HttpResponsePermanentRedirect(target)
+    latest = list(Article.objects.published().for_listing()[:7])
+    return render(
+        request,
+        "campaign/home.html",
+        {
+            "lead": latest[0] if latest else None,
+            "latest": latest[1:],
+            "calls": _calls_to_action(request),
+        },
+    )
+
+
+def _published(slug: str) -> Election:
+    return get_object_or_404(Election.objects.published().select_related("group"), slug=slug)
+
+
+@require_safe
+def election_list(request):
+    """Every published election: those still to come or running first, then past ones."""
+    today = timezone.localdate()
+    elections = list(Election.objects.published().select_related("group").order_by("-ballot_opens"))
+    return render(
+        request,
+        "campaign/election_list.html",
+        {
+            "current": [e for e in elections if e.ballot_closes >= today][::-1],
+            "past": [e for e in elections if e.ballot_closes < today],
+        },
+    )
+
+
+@require_safe
+def slate(request, slug):
+    """Our candidates by position, and how to get them nominated at your AGM."""
+    election = _published(slug)
+    positions = selectors.slate(election)
+    rules = [r for r in NoticeRule.objects.all() if r.applies_to in ("", BranchMeeting.Kind.AGM)]
+    closes = dateformat.format(election.nominations_close, "j F Y")
+    return render(
+        request,
+        "campaign/election_detail.html",
+        {
+            "election": election,
+            "positions": positions,
+            "notice_rules": rules,
+            # The share tags (templates/articles/includes/share_meta.html) make
+            # these absolute from SITE_URL, never from the request's Host header.
+            "share_title": f"{election.name}: our candidates",
+            "share_description": (
+                f"Our slate for {election.name}, and how to nominate our candidates"
+                f" at your branch AGM by {closes}."
+            ),
+            "share_image": reverse("campaign:og_image", args=[election.slug]),
+            "share_image_alt": f"{election.name}: the names of our candidates",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_safe
+def og_image(request, slug):
+    """The slate's share image (PNG), drawn once per version of the slate."""
+    election = _published(slug)
+    positions = selectors.slate(election)
+    name = og.image_for(election, positions, settings.SITE_NAME)
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+def nominations_sheet(request, group_code):
+    """What a member takes to their AGM: one line per position, ready to move."""
+    group = get_object_or_404(Group, code=group_code)
+    elections = selectors.open_elections_for_group(group)
+    context = {"group": group, "elections": elections, "SITE_NAME": settings.SITE_NAME}
+    fmt = request.GET.get("format", "")
+    if fmt == "txt":
+        text = render_to_string("campaign/nominations_sheet.txt", context, request=request)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="nominations-{group.code}.txt"'
+        return response
+    if fmt == "html":
+        html = render_to_string(
+            "campaign/nominations_sheet_download.html", context, request=request
+        )
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="nominations-{group.code}.html"'
+        return response
+    return render(request, "campaign/nominations_sheet.html", context)
+
+
+@contact_link_required
+def report(request, slug, *, link):
+    """A branch contact sets the AGM date and reports the AGM's nominations."""
+    election = get_object_or_404(Election, slug=slug)
+    if not election.open_to(link.branch):
+        return link_invalid(request, _back_to_slate(election))
+    branch = link.branch
+    meeting = (
+        BranchMeeting.objects.filter(
+            branch=branch, date__gte=election.agm_window_start, date__lte=election.agm_window_end
+        )
+        .order_by("-date")
+        .first()
+    )
+    positions = list(election.positions.prefetch_related("candidates"))
+    current = (
+        Nomination.objects.active().filter(meeting=meeting, position__election=election)
+        if meeting
+        else []
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    agm_form = AgmDateForm(
+        request.POST if action == "agm" else None,
+        election=election,
+        initial={"date": meeting.date, "place": meeting.place} if meeting else None,
+        prefix="agm",
+    )
+    nominations_form = NominationsForm(
+        request.POST if action == "nominations" else None,
+        positions=positions,
+        current=list(current),
+        prefix="nom",
+    )
+    reporter_form = ReporterForm(
+        request.POST if action == "nominations" else None,
+        initial={"reported_by": link.contact_name},
+        prefix="who",
+    )
+    today = timezone.localdate()
+    report_errors = []
+    if action == "agm" and agm_form.is_valid():
+        try:
+            services.meeting_set(
+                branch=branch,
+                date=agm_form.cleaned_data["date"],
+                place=agm_form.cleaned_data["place"],
+                meeting=meeting if meeting and meeting.kind == BranchMeeting.Kind.AGM else None,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                agm_form.add_error("date", message)
+        else:
+            return _back(request, election, "agm")
+    if action == "nominations":
+        if meeting is None:
+            report_errors.append("Tell us the date of your AGM first.")
+        elif meeting.date > today:
+            report_errors.append(
+                f"You can report nominations after the meeting on {meeting.date:%-d %B %Y}."
+            )
+        forms_ok = nominations_form.is_valid() & reporter_form.is_valid()
+        if forms_ok and not report_errors:
+            try:
+                services.nomination_report(
+                    meeting=meeting,
+                    election=election,
+                    entries=nominations_form.entries,
+                    reported_by=reporter_form.cleaned_data["reported_by"],
+                    source="contact",
+                    link=link,
+                )
+            except services.CampaignError as exc:
+                report_errors += exc.messages
+            else:
+                return _back(request, election, "nominations")
+    errors = error_summary(agm_form, nominations_form, reporter_form, extra=report_errors)
+    response = render(
+        request,
+        "campaign/report.html",
+        {
+            "election": election,
+            "link": link,
+            "token": link_token(request),
+            "meeting": meeting,
+            "agm_form": agm_form,
+            "nominations_form": nominations_form,
+            "reporter_form": reporter_form,
+            "errors": errors,
+            "saved": request.GET.get("saved", ""),
+            "today": today,
+        },
+        status=400 if errors else 200,
+    )
+    # The address holds the token: the site-wide "same-origin" referrer policy
+    # keeps it from other sites. ("no-referrer" would make browsers post this
+    # form with "Origin: null", which the CSRF check rightly refuses.)
+    return response
+
+
+def _back(request, election, saved):
+    # The token goes back into the address so the page can be reloaded; the
+    # site's same-origin referrer policy keeps it from other sites.
+    token = request.POST.get("token", "")
+    url = reverse("campaign:report", args=[election.slug])
+    return redirect(f"{url}?{urlencode({'token': token, 'saved': saved})}")
+
+
+def _back_to_slate(election) -> dict:
+    if not election.is_published:
+        return {}
+    return {
+        "back_url": reverse("campaign:slate", args=[election.slug]),
+        "back_label": f"See our candidates for {election.name}",
+    }

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members and union structure"
+    public_models = ("Group", "Region", "Branch")
+    demo_loader = "members.demo.load"
+    retention_rules = {
+        "unconfirmed_signups": "members.retention.purge_unconfirmed",
+        "left_members": "members.retention.purge_left_members",
+        "signed_links": "members.retention.purge_signed_links",
+        "audit_events": "members.retention.purge_audit_events",
+    }
+
+    def ready(self):
+        from core.audit import audited
+        from members.audit import record_core_event
+
+        audited.connect(record_core_event, dispatch_uid="members.audit")

@@ -29,3 +29,8 @@ def audit_record(
         rows=rows,
         detail=detail[:500],
     )
+
+
+def record_core_event(sender, **event) -> None:
+    """Record what core reports through ``core.audit.audited`` (login devices, retention)."""
+    audit_record(**{k: v for k, v in event.items() if k != "signal"})

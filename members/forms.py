@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 from members import conf
 from members.consent import current_text, current_version
-from members.models import Branch, ConsentKind, Group, Member
+from members.models import Branch, BranchContactLink, ConsentKind, Group, Member
 from members.services import Details
 
 STARTED_SALT = "members.join.started"
@@ -457,3 +457,19 @@ class JoinForm(DetailsForm):
         """A work address the person has not yet chosen to keep: warn before saving,
         because the confirmation email would go to an inbox their employer reads."""
         return self.employer_email and not self.cleaned_data.get("use_work_email")
+
+
+class ContactLinkForm(forms.ModelForm):
+    """The organiser's form to send a branch contact their link."""
+
+    days = forms.IntegerField(
+        label="Link works for (days)",
+        min_value=1,
+        max_value=180,
+        initial=60,
+        help_text="After this the link stops working; you can withdraw it sooner.",
+    )
+
+    class Meta:
+        model = BranchContactLink
+        fields = ["branch", "contact_name", "email"]

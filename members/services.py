@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +17,16 @@ from django.utils import timezone
 from members import conf
 from members.audit import audit_record
 from members.consent import current_version, current_wordings
-from members.models import AuditEvent, Branch, Consent, ConsentKind, Group, Member, Workplace
+from members.models import (
+    AuditEvent,
+    Branch,
+    BranchContactLink,
+    Consent,
+    ConsentKind,
+    Group,
+    Member,
+    Workplace,
+)
 
 
 class MemberError(Exception):
@@ -265,9 +273,8 @@ def _contact_links(member: Member) -> list[dict]:
     A branch contact is not linked to a member record, only by the address the
     link was sent to; the member has proved that address, so it is theirs.
     """
-    Link = apps.get_model("campaign", "BranchContactLink")
     links = (
-        Link.objects.filter(email__iexact=member.email)
+        BranchContactLink.objects.filter(email__iexact=member.email)
         .select_related("branch")
         .prefetch_related("reports__meeting__branch", "reports__election")
         .order_by("created_at", "pk")
@@ -377,3 +384,32 @@ def member_purge_unconfirmed(*, older_than: timedelta | datetime | None = None) 
                 detail=f"unconfirmed sign-ups created before {cutoff:%Y-%m-%d %H:%M}",
             )
     return count
+
+
+def contact_link_send(
+    *, branch, contact_name: str, email: str, created_by, days: int = 60
+) -> BranchContactLink:
+    """Create a signed link for a branch contact and email it once the link is saved.
+
+    No token exists yet: the task makes one as it sends the email, so the raw
+    token is never in the database, the task queue included, nor on screen.
+    """
+    from members.tasks import send_contact_link  # tasks import this module
+
+    with transaction.atomic():
+        link = BranchContactLink.create_unsent(
+            branch=branch, contact_name=contact_name, email=email, created_by=created_by, days=days
+        )
+        audit_record(
+            actor=created_by,
+            action="change",
+            subject="members.branchcontactlink",
+            object_id=link.pk,
+            detail="link sent",
+        )
+        # Keyed by the link, so each link is emailed once however often the
+        # task is run: a requeued or retried run after a good send sends nothing.
+        transaction.on_commit(
+            lambda: send_contact_link.enqueue(link.pk, dedupe_key=f"link-{link.pk}")
+        )
+    return link

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaign.ratelimit import client_ip, ratelimit
+from core.ratelimit import client_ip, ratelimit
 from members import conf, privacy, services, tokens
 from members.forms import DetailsForm, JoinForm
 from members.models import ConsentKind, Member

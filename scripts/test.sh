@@ -2,11 +2,14 @@
 # Set up and run the whole test suite: lint, migrations check, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DJANGO_SETTINGS_MODULE=campaign.settings_test
+export DJANGO_SETTINGS_MODULE=config.settings_test
 
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+echo "== import contracts"
+.venv/bin/lint-imports --no-cache
 
 echo "== migrations"
 .venv/bin/python manage.py makemigrations --check --dry-run
@@ -33,6 +36,6 @@ fi
 echo "== pytest"
 if [ -z "${DATABASE_URL:-}" ]; then
   # Our own embedded server: nothing else uses its test databases.
-  .venv/bin/python -m campaign.embedded_db end-stale-test-sessions
+  .venv/bin/python -m core.embedded_db end-stale-test-sessions
 fi
 .venv/bin/pytest --durations=15 "${browser_args[@]}" "$@"

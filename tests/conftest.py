@@ -19,3 +19,19 @@ def _fresh_cache(request):
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def two_factor_on(settings):
+    """Require two-factor login, as production does (the test settings turn it off)."""
+    settings.OTP_REQUIRED_FOR_STAFF = True
+
+
+@pytest.fixture
+def page_cache(settings, db):
+    """Switch the page cache on (the test settings keep it off for app tests)."""
+    from core import pagecache
+
+    settings.PAGE_CACHE_ENABLED = True
+    yield settings
+    pagecache.listener.close()  # its connection would keep the test database open

@@ -1,8 +1,11 @@
 """Factories shared by every app's tests."""
 
+import datetime
+import hashlib
+
 import factory
 
-from members.models import Branch, Group, Member, Region, User, Workplace
+from members.models import Branch, BranchContactLink, Group, Member, Region, User, Workplace
 
 
 class GroupFactory(factory.django.DjangoModelFactory):
@@ -68,3 +71,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class BranchContactLinkFactory(factory.django.DjangoModelFactory):
+    """A live link; use BranchContactLink.issue() when the test needs the token."""
+
+    class Meta:
+        model = BranchContactLink
+
+    branch = factory.SubFactory(BranchFactory)
+    contact_name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
+    expires_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
+    )

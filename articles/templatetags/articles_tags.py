@@ -8,7 +8,7 @@ from django.utils.dateformat import DateFormat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from campaign.links import reverser
+from core.links import reverser
 
 register = template.Library()
 

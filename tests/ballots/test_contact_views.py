@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ballots.models import BranchReadiness, TurnoutReturn
-from campaign.models import BranchContactLink
+from members.models import BranchContactLink
 
 pytestmark = pytest.mark.django_db
 URL = reverse("ballots:contact_report")

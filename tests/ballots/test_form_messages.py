@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ballots.forms import ContactReadinessForm, ContactTurnoutForm, CsvUploadForm, GridDateForm
 from ballots.models import Ballot, BranchReadiness, TurnoutReturn
-from campaign.models import BranchContactLink
+from members.models import BranchContactLink
 
 pytestmark = pytest.mark.django_db
 URL = reverse("ballots:contact_report")

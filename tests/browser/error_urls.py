@@ -6,7 +6,7 @@ Used as ROOT_URLCONF (a settings override) by tests/browser/test_pages.py.
 from django.db import OperationalError
 from django.urls import path
 
-from campaign.urls import urlpatterns as site_urlpatterns
+from config.urls import urlpatterns as site_urlpatterns
 
 
 def broken(request):
@@ -23,4 +23,4 @@ urlpatterns = [
     *site_urlpatterns,
 ]
 
-handler500 = "campaign.security.server_error"
+handler500 = "core.security.server_error"

@@ -9,13 +9,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campaign.models import (
-    BranchContactLink,
     BranchMeeting,
     Candidate,
     Election,
     Nomination,
     Position,
 )
+from members.models import BranchContactLink
 from tests.browser.conftest import check_page, screenshot
 from tests.factories import BranchFactory, GroupFactory, UserFactory
 

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from campaign.models import BranchContactLink, Candidate, Election, Position
+from campaign.models import Candidate, Election, Position
+from members.models import BranchContactLink
 from tests.articles.factories import ArticleFactory
 from tests.browser.conftest import check_page, screenshot
 from tests.factories import BranchFactory, GroupFactory

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from ballots.models import Ballot, LegalRule, TurnoutReturn
-from campaign.models import BranchContactLink
+from members.models import BranchContactLink
 from tests.ballots.factories import (
     BallotUnitFactory,
     BargainingUnitFactory,

@@ -1,12 +1,10 @@
 """Factories for the campaign app's models."""
 
 import datetime
-import hashlib
 
 import factory
 
 from campaign.models import (
-    BranchContactLink,
     BranchMeeting,
     Candidate,
     Election,
@@ -71,21 +69,6 @@ class NominationFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(CandidateFactory)
     position = factory.LazyAttribute(lambda o: o.candidate.position if o.candidate else None)
     reported_by = "Branch secretary"
-
-
-class BranchContactLinkFactory(factory.django.DjangoModelFactory):
-    """A live link; use BranchContactLink.issue() when the test needs the token."""
-
-    class Meta:
-        model = BranchContactLink
-
-    branch = factory.SubFactory(BranchFactory)
-    contact_name = factory.Sequence(lambda n: f"Contact {n}")
-    email = factory.Sequence(lambda n: f"contact{n}@example.org")
-    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
-    expires_at = factory.LazyFunction(
-        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=30)
-    )
 
 
 class NominationReportFactory(factory.django.DjangoModelFactory):

@@ -1,27 +1,41 @@
-"""The demo loader: a lived-in site, and safe to run twice."""
+"""The campaign demo: a lived-in election, and safe to load twice."""
 
 import pytest
-from django.core.management import call_command
 
-from members.models import Branch, Group, Region
+from campaign import demo, selectors
+from campaign.models import BranchMeeting, Candidate, Election, Nomination
+from members import demo as members_demo
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _counts():
-    return (Group.objects.count(), Region.objects.count(), Branch.objects.count())
-
-
-def test_load_demo_twice_adds_nothing_the_second_time():
-    call_command("load_demo")
-    first = _counts()
-    assert first[0] >= 5
-    assert first[1] >= 8
-    assert first[2] >= 200
-    call_command("load_demo")
-    assert _counts() == first
-
-
-def test_every_branch_has_a_workplace():
-    call_command("load_demo")
-    assert not Branch.objects.filter(workplaces__isnull=True).exists()
+def test_demo_builds_a_board_worth_looking_at_and_is_idempotent():
+    members_demo.load(branches=120)
+    first = demo.load(positions=12, candidates=24)
+    assert first["positions"] == 15  # 12 NEC positions and 3 for the group executive
+    assert first["candidates"] == 29
+    nec = Election.objects.get(group__isnull=True)
+    assert Candidate.objects.filter(position__election=nec).count() == 24
+    assert BranchMeeting.objects.count() > 80
+    assert Nomination.objects.filter(verified_by__isnull=True).exists()
+    counts = (
+        Election.objects.count(),
+        Candidate.objects.count(),
+        BranchMeeting.objects.count(),
+        Nomination.objects.count(),
+    )
+    second = demo.load(positions=12, candidates=24)
+    assert second["candidates"] == 0
+    assert second["meetings"] == 0
+    assert second["nominations"] == 0
+    assert counts == (
+        Election.objects.count(),
+        Candidate.objects.count(),
+        BranchMeeting.objects.count(),
+        Nomination.objects.count(),
+    )
+    board = selectors.election_board(election=nec, user=UserFactory())
+    assert board.upcoming  # AGMs in the next fortnight
+    assert board.not_held
+    assert any(row.total for row in board.rows)

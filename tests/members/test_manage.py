@@ -11,11 +11,16 @@ from django.urls import reverse
 from members import services, tokens
 from members.models import AuditEvent, Consent, ConsentKind, Member
 from tests.campaign.factories import (
-    BranchContactLinkFactory,
     MeetingFactory,
     NominationReportFactory,
 )
-from tests.factories import BranchFactory, GroupFactory, MemberFactory, UserFactory
+from tests.factories import (
+    BranchContactLinkFactory,
+    BranchFactory,
+    GroupFactory,
+    MemberFactory,
+    UserFactory,
+)
 from tests.members.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,215 @@
+"""The organisers' admin: Django's admin with two-factor (TOTP) login.
+
+Every staff user must log in with a password *and* a six-digit code from an
+authenticator app (``OTP_REQUIRED_FOR_STAFF``). A staff user with no device yet
+is signed in by password only and sent to the enrolment page, which shows a QR
+code and confirms the device with a first code; until then no admin page opens.
+``manage.py otp_device USERNAME --reset`` removes a lost device.
+
+``core.admin_apps.OrganiserAdminConfig`` (in INSTALLED_APPS) makes this
+site ``django.contrib.admin.site``, so every app's ``@admin.register`` uses it.
+"""
+
+import base64
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from core.audit import audit
+
+
+def otp_required() -> bool:
+    return getattr(settings, "OTP_REQUIRED_FOR_STAFF", True)
+
+
+def confirmed_device(user):
+    """Return the user's confirmed TOTP device, or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+class TokenField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            max_length=10,
+            strip=True,
+            widget=forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                    "pattern": "[0-9 ]*",
+                    "spellcheck": "false",
+                }
+            ),
+            **kwargs,
+        )
+
+
+def check_token(device, token: str) -> None:
+    """Raise ValidationError unless `token` is the device's current code."""
+    allowed, _extra = device.verify_is_allowed()
+    if not allowed:
+        raise forms.ValidationError(
+            "Too many wrong codes. Wait a minute and try again.", code="throttled"
+        )
+    token = (token or "").replace(" ", "")
+    if not token.isdigit() or not device.verify_token(token):
+        raise forms.ValidationError(
+            "That code is not right. Enter the six-digit code your app shows now.",
+            code="invalid_token",
+        )
+
+
+class OrganiserLoginForm(AdminAuthenticationForm):
+    """Username, password, and the code from the organiser's authenticator app."""
+
+    otp_token = TokenField(
+        label="Six-digit code",
+        help_text="From your authenticator app. Leave empty only if you have not set one up yet.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()  # the password check; django-axes counts failures here
+        user = self.get_user()
+        if user is None or not otp_required():
+            return cleaned
+        device = confirmed_device(user)
+        if device is None:
+            # First login: the session stays unverified and the admin sends the
+            # user to the enrolment page before anything else opens.
+            return cleaned
+        token = cleaned.get("otp_token")
+        if not token:
+            raise forms.ValidationError(
+                "Enter the six-digit code from your authenticator app.", code="token_required"
+            )
+        check_token(device, token)
+        user.otp_device = device  # django_otp marks the session verified on login
+        return cleaned
+
+
+class EnrolForm(forms.Form):
+    otp_token = TokenField(label="Six-digit code")
+
+    def __init__(self, *args, device, **kwargs):
+        self.device = device
+        super().__init__(*args, **kwargs)
+
+    def clean_otp_token(self):
+        token = self.cleaned_data.get("otp_token")
+        if not token:
+            raise forms.ValidationError(
+                "Enter the six-digit code your app shows.", code="token_required"
+            )
+        check_token(self.device, token)
+        return token
+
+
+def qr_data_uri(text: str) -> str:
+    """Return an SVG QR code for `text` as a data: URI (the CSP allows data: images)."""
+    import qrcode
+    import qrcode.image.svg
+
+    out = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=8).save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _not_found(request, opts, object_id):
+    raise Http404
+
+
+class OrganiserAdminSite(AdminSite):
+    site_header = "Rank and File organisers"
+    site_title = "Rank and File admin"
+    index_title = "Organising"
+    login_form = OrganiserLoginForm
+    login_template = "admin/otp_login.html"
+
+    def has_permission(self, request):
+        if not super().has_permission(request):
+            return False
+        return not otp_required() or request.user.is_verified()
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if request.path == reverse("admin:logout", current_app=self.name):
+                # Signing out needs no second factor (nor does the enrolment page's link).
+                return csrf_protect(never_cache(view))(request, *args, **kwargs)
+            if (
+                otp_required()
+                and user.is_active
+                and user.is_staff
+                and not user.is_verified()
+                and confirmed_device(user) is None
+            ):
+                return HttpResponseRedirect(reverse("admin:otp_enrol", current_app=self.name))
+            return inner(request, *args, **kwargs)
+
+        wrapped.__dict__.update(inner.__dict__)
+        return wrapped
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        super().register(model_or_iterable, admin_class, **options)
+        # Site-wide rule: an object the organiser may not see, or that does not
+        # exist, is a plain 404 on every change, history and delete page (Django
+        # would redirect with "doesn't exist", which differs per app otherwise).
+        for model_admin in self._registry.values():
+            model_admin._get_obj_does_not_exist_redirect = _not_found
+
+    def get_urls(self):
+        return [
+            path("two-factor/", self.otp_enrol, name="otp_enrol"),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(csrf_protect)
+    @method_decorator(never_cache)
+    def otp_enrol(self, request):
+        """Set up the authenticator app of a signed-in organiser who has none yet."""
+        from django_otp import login as otp_login
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return HttpResponseRedirect(reverse("admin:login", current_app=self.name))
+        if confirmed_device(user) is not None:
+            # Replacing a device needs `manage.py otp_device --reset`: a stolen
+            # password alone must not be able to swap in the thief's phone.
+            raise Http404
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        form = EnrolForm(request.POST or None, device=device)
+        if request.method == "POST" and form.is_valid():
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            otp_login(request, device)
+            audit(actor=user, action="change", subject="two-factor device", detail="enrolled")
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        secret = base64.b32encode(device.bin_key).decode()
+        context = {
+            **self.each_context(request),
+            "title": "Set up two-factor login",
+            "form": form,
+            "qr_src": qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "has_permission": False,
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "security/otp_enrol.html", context)

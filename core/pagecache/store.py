@@ -1,0 +1,81 @@
+"""Where pages are kept: the shared cache (keys, generation) and this process's bodies."""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import caches
+
+# The format version is part of every key: after a deploy that changes what an
+# entry holds, old entries are simply never read.
+_V = "pagecache:2:"
+GENERATION_KEY = _V + "generation"
+NEXT_PUBLISH_KEY = _V + "next-publish"
+PAGE_KEY_PREFIX = _V + "page:"
+BODY_KEY_PREFIX = _V + "body:"
+
+
+def _conf(name, default):
+    return getattr(settings, f"PAGE_CACHE_{name}", default)
+
+
+def enabled() -> bool:
+    return bool(_conf("ENABLED", True))
+
+
+def _cache():
+    return caches[_conf("ALIAS", "default")]
+
+
+class _LocalBodies:
+    """This process's copies of page bodies, by digest of their bytes, least recently used out.
+
+    A body's key is the digest of its bytes, so a copy can never be stale: a hit
+    reads only the small page entry (and the generation) from the shared cache
+    and takes the bytes from here; another process fetches them once.
+    """
+
+    def __init__(self):
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(digest)
+            if body is not None:
+                self._items.move_to_end(digest)
+            return body
+
+    def put(self, digest: str, body: bytes) -> None:
+        limit = int(_conf("LOCAL_BYTES", 32 * 2**20))
+        if len(body) > limit:
+            return
+        with self._lock:
+            if digest in self._items:
+                return
+            self._items[digest] = body
+            self._size += len(body)
+            while self._size > limit:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+local_bodies = _LocalBodies()
+
+
+def _new_generation() -> str:
+    return secrets.token_hex(8)
+
+
+def page_key(request) -> str:
+    """The key of a page: scheme, host, path and query string (method-free: HEAD uses GET's)."""
+    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return PAGE_KEY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()

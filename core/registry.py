@@ -1,0 +1,27 @@
+"""What core needs to know about the apps, asked of the apps themselves.
+
+Core imports no app. An app that has public pages, demo data, personal data
+to purge, or something that changes a page on a schedule says so on its own
+``AppConfig``, and core reads it from there:
+
+- ``public_models``: names of this app's models whose change can alter a
+  public page (the page cache retires pages when one is saved or deleted);
+- ``demo_loader``: the dotted path of ``load(**sizes) -> dict``, run by
+  ``manage.py load_demo`` in the order the apps are installed;
+- ``retention_rules``: rule name -> dotted path of ``purge(now) -> int`` (the
+  number of rows removed), each rule's period in ``settings.RETENTION_DAYS``;
+- ``next_public_change()``: when a page will next change with no save (a
+  scheduled article), or None.
+"""
+
+from django.apps import AppConfig, apps
+
+
+def declared(attribute: str) -> list[tuple[AppConfig, object]]:
+    """(app config, value) for each installed app that declares `attribute`, in order."""
+    found = []
+    for config in apps.get_app_configs():
+        value = getattr(config, attribute, None)
+        if value:
+            found.append((config, value))
+    return found

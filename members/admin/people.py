@@ -1,0 +1,327 @@
+"""Members in the admin: lists scoped to the organiser, filters, exports, erasure."""
+
+import csv
+import io
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+
+from members.audit import audit_record
+from members.models import (
+    AuditEvent,
+    Branch,
+    Consent,
+    ConsentKind,
+    Group,
+    Member,
+    Region,
+)
+from members.scoping import ScopedAdminMixin, scope_for
+from members.services import member_erase
+from members.spreadsheet import safe_cell
+
+
+class ScopedBranchFilter(admin.RelatedFieldListFilter):
+    """Offer only the branches (or their groups / regions) the organiser may see."""
+
+    def field_choices(self, field, request, model_admin):
+        visible = Branch.objects.visible_to(request.user)
+        model = field.related_model
+        if model is Branch:
+            return [(b.pk, str(b)) for b in visible.order_by("name")]
+        related = {Group: "branches__in", Region: "branches__in"}[model]
+        return [
+            (o.pk, str(o))
+            for o in model.objects.filter(**{related: visible}).distinct().order_by("name")
+        ]
+
+
+def visible_groups(user):
+    """The union groups an organiser may pick or filter by."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Group.objects.all()
+    if scope.group_id is not None:
+        return Group.objects.filter(pk=scope.group_id)
+    return Group.objects.filter(branches__in=Branch.objects.visible_to(user)).distinct()
+
+
+class MemberGroupFilter(admin.SimpleListFilter):
+    """By union group: the branch's group, or the member's own if they have no branch."""
+
+    title = "group"
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [(str(g.pk), g.name) for g in visible_groups(request.user).order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not (value.isascii() and value.isdigit()):  # "²" passes isdigit()
+            raise IncorrectLookupParameters
+        return queryset.filter(Q(branch__group_id=value) | Q(branch__isnull=True, group_id=value))
+
+
+class ConsentFilter(admin.SimpleListFilter):
+    title = "consent"
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        return [
+            (ConsentKind.FACTION, "Faction may contact"),
+            (ConsentKind.BRANCH, "Local organisers may contact"),
+            ("none", "No consent"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in ConsentKind.values:
+            return queryset.consenting(self.value())
+        if self.value() == "none":
+            live = Consent.objects.filter(member=OuterRef("pk"), withdrawn_at__isnull=True)
+            return queryset.exclude(Exists(live))
+        return queryset
+
+
+class ConsentInline(admin.TabularInline):
+    """The consent history: what was agreed, in which words, and when; read-only."""
+
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "wording", "wording_text", "given_at", "source", "withdrawn_at"]
+    readonly_fields = fields
+    ordering = ["-given_at"]
+
+    @admin.display(description="exact wording")
+    def wording_text(self, obj):
+        return obj.wording.text
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("wording")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def export_consent_kind(user) -> str:
+    """Which consent covers an organiser's export: national lists need the faction
+    consent; a group or region's own organisers need the local-organisers one."""
+    return ConsentKind.FACTION if scope_for(user).everything else ConsentKind.BRANCH
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = "branch"
+    scope_group_path = "group"  # members whose branch is not listed: by their own group
+    list_display = ["name", "email", "branch", "grade", "is_rep", "status", "created_at"]
+    list_filter = [
+        "status",
+        MemberGroupFilter,
+        ("branch__region", ScopedBranchFilter),
+        ("branch", ScopedBranchFilter),
+        "grade",
+        "is_rep",
+        ConsentFilter,
+    ]
+    list_select_related = ["branch"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["branch", "workplace"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "confirmed_at",
+        "confirmed_ip",
+        "last_emailed_at",
+    ]
+    inlines = [ConsentInline]
+    show_full_result_count = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Group:
+            kwargs["queryset"] = visible_groups(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="members_member_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        counts = dict(
+            self.get_queryset(request)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "status_counts": [
+                (label, counts.get(value, 0)) for value, label in Member.Status.choices
+            ],
+            "export_consent": ConsentKind(export_consent_kind(request.user)).label.lower(),
+        }
+        response = super().changelist_view(request, extra_context)
+        # The list shows names and emails: record who looked, at how many rows and
+        # through which filters (not the search term, which may be a name or email).
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and changelist is not None:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                subject="member list",
+                rows=len(changelist.result_list),
+                detail=(
+                    f"{describe_filters(request.GET)}; page {changelist.page_num} "
+                    f"of {changelist.result_count} matching"
+                ).lstrip("; "),
+            )
+        return response
+
+    def export_view(self, request):
+        """CSV of the filtered list, only members whose consent covers it; audited."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect("admin:members_member_changelist")
+        kind = export_consent_kind(request.user)
+        queryset = (
+            changelist.get_queryset(request)
+            .filter(status__in=[Member.Status.CONFIRMED, Member.Status.ACTIVE])
+            .consenting(kind)
+            .select_related("branch__group", "branch__region", "group", "workplace")
+            .order_by("pk")
+        )
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        rows = 0
+        for m in queryset.iterator(chunk_size=2000):
+            branch = m.branch
+            writer.writerow(
+                [
+                    safe_cell(v)
+                    for v in (
+                        m.name,
+                        m.email,
+                        m.mobile,
+                        branch.code if branch else "",
+                        branch.name if branch else m.branch_not_listed,
+                        branch.group.name if branch else (m.group.name if m.group else ""),
+                        branch.region.name if branch else "",
+                        str(m.workplace) if m.workplace else m.workplace_not_listed,
+                        m.grade,
+                        "yes" if m.is_rep else "no",
+                        "yes" if m.is_union_member else "no",
+                        m.status,
+                        m.confirmed_at.isoformat() if m.confirmed_at else "",
+                    )
+                ]
+            )
+            rows += 1
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            subject="member export",
+            rows=rows,
+            detail=describe_filters(request.GET, consent=kind),
+        )
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                subject="members.member",
+                object_id=object_id,
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.ADD,
+                subject="members.member",
+                object_id=obj.pk,
+                detail="added through the admin",
+            )
+        elif changed := [
+            # A group left empty is taken from the branch: no change if it came back.
+            f
+            for f in form.changed_data
+            if f != "group" or obj.group_id != form.initial.get("group")
+        ]:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.CHANGE,
+                subject="members.member",
+                object_id=obj.pk,
+                detail="fields: " + ", ".join(changed),
+            )
+
+    def delete_model(self, request, obj):
+        member_erase(member=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for member in queryset:
+            member_erase(member=member, actor=request.user)
+
+
+EXPORT_COLUMNS = [
+    "name",
+    "email",
+    "mobile",
+    "branch code",
+    "branch",
+    "group",
+    "region",
+    "workplace",
+    "grade",
+    "union rep",
+    "union member",
+    "status",
+    "confirmed at",
+]
+
+
+def describe_filters(params, *, consent: str | None = None) -> str:
+    """The filters of a list or export for the audit log. A search term may be a
+    name or an email address, so only its use and length are recorded."""
+    parts = []
+    for key in sorted(params):
+        if key in {"o", "p", "_changelist_filters"}:
+            continue
+        if key == "q":
+            value = f"(search, {len(params.get(key, '').strip())} characters)"
+        else:
+            value = ",".join(params.getlist(key))
+        parts.append(f"{key}={value}")
+    if consent is not None:
+        parts.append(f"consent={consent}")
+    return "; ".join(parts)
