@@ -9,6 +9,7 @@ without EMAIL_URL. EMBEDDED_DATABASE=true allows the embedded database alone.
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -228,6 +229,8 @@ RATELIMITS = {
     "manage": env("RATELIMIT_MANAGE", default="60/h"),
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
 }
+# The limiter sweeps expired counters on about this share of requests.
+RATELIMIT_SWEEP_CHANCE = 0.01
 for _scope, _rate in RATELIMITS.items():
     if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", _rate):
         raise ImproperlyConfigured(
@@ -252,6 +255,8 @@ TASK_RETRIES = {
     "members.tasks.send_contact_link": 8,
 }
 TASK_RETRY_BACKOFF_SECONDS = 60
+# "Already sent" markers older than any retry or requeue can reach are pruned.
+SENT_MARKER_DAYS = 30
 
 # Internationalisation ---------------------------------------------------------
 
@@ -336,6 +341,12 @@ MIDDLEWARE.insert(
 )
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)  # seconds, at most
+PAGE_CACHE_ALIAS = "default"  # the shared cache (CACHES) that holds the pages
+PAGE_CACHE_EXPIRE_AT_MIDNIGHT = True  # pages that show "today" are rebuilt after midnight
+# Each process LISTENs for changes, so a hit needs no query (off behind a pooler
+# in transaction mode, where LISTEN does not work).
+PAGE_CACHE_LISTEN = env.bool("PAGE_CACHE_LISTEN", default=True)
+PAGE_CACHE_LOCAL_BYTES = 32 * 2**20  # page bodies kept in each process
 # Paths (regular expressions) whose anonymous GETs may be stored, and those never.
 PAGE_CACHE_INCLUDE = (
     r"^/$",
@@ -354,6 +365,26 @@ PAGE_CACHE_EXCLUDE = (
     r"^/admin/",
     r"^/me/",
     r"^/join/",
+)
+
+# The members app: the join form, personal links and the work-address warning.
+MEMBERS_JOIN_MIN_SECONDS = 3  # a person needs a few seconds to fill the form; a script does not
+MEMBERS_JOIN_FORM_MAX_AGE = timedelta(days=1)  # a join form stays valid this long
+MEMBERS_CONFIRM_LINK_MAX_AGE = timedelta(days=7)  # the confirmation link in the first email
+# A manage-your-data link works as long as a signed link is kept.
+MEMBERS_MANAGE_LINK_MAX_AGE = timedelta(days=RETENTION_DAYS["signed_links"])
+MEMBERS_RESEND_INTERVAL = timedelta(minutes=2)  # a double click sends no second email
+# Employers read their staff's work email: the join form warns people who give such an address.
+MEMBERS_EMPLOYER_DOMAINS = (
+    "gov.uk",
+    "gsi.gov.uk",
+    "gov.scot",
+    "gov.wales",
+    "nics.gov.uk",
+    "mod.uk",
+    "parliament.uk",
+    "nhs.net",
+    "police.uk",
 )
 
 LOGGING = {

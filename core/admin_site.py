@@ -28,7 +28,7 @@ from core.audit import audit
 
 
 def otp_required() -> bool:
-    return getattr(settings, "OTP_REQUIRED_FOR_STAFF", True)
+    return settings.OTP_REQUIRED_FOR_STAFF
 
 
 def confirmed_device(user):

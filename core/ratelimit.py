@@ -79,7 +79,7 @@ def client_ip(request) -> str:
     one the balancer itself appended, because anything left of it is whatever
     the client chose to send.
     """
-    header = getattr(settings, "RATELIMIT_CLIENT_IP_HEADER", "")
+    header = settings.RATELIMIT_CLIENT_IP_HEADER
     if header and request.META.get(header):
         return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
@@ -107,7 +107,7 @@ def hit(scope: str, ident: str, *, now: datetime | None = None) -> Result:
         )
         (count,) = cursor.fetchone()
     # Sweep old windows now and then, not on every hit.
-    if random.random() < getattr(settings, "RATELIMIT_SWEEP_CHANCE", 0.01):  # noqa: S311
+    if random.random() < settings.RATELIMIT_SWEEP_CHANCE:  # noqa: S311
         purge_expired(now=now)
     return Result(
         allowed=count <= limit.count,

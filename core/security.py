@@ -62,7 +62,7 @@ def serve_media(request, path: str):
     - anything that is not an image or PDF is ``application/octet-stream`` and an
       attachment.
     """
-    if not getattr(settings, "SERVE_MEDIA", True):
+    if not settings.SERVE_MEDIA:
         raise Http404
     try:
         full = Path(safe_join(settings.MEDIA_ROOT, path))

@@ -43,8 +43,6 @@ CHECK_EVERY = timedelta(minutes=5)
 TASK_PATH = "core.task_recovery.recover_stale_tasks_task"
 
 
-SENT_MARKER_DAYS = 30
-
 # The id of the task result this thread is running, set by the backends'
 # task_started signal: a task need not take a context argument (and so can
 # still be called directly) to know which queued run it is. A stack, since the
@@ -115,12 +113,12 @@ def sent_key(task_path: str, dedupe_key: str | None = None) -> str | None:
 
 def prune_sent_markers(*, days: int | None = None) -> int:
     """Delete markers older than any retry or requeue can reach; return how many."""
-    days = getattr(settings, "SENT_MARKER_DAYS", SENT_MARKER_DAYS) if days is None else days
+    days = settings.SENT_MARKER_DAYS if days is None else days
     return SentMarker.objects.filter(sent_at__lt=timezone.now() - timedelta(days=days)).delete()[0]
 
 
 def stale_after() -> timedelta:
-    return timedelta(minutes=getattr(settings, "TASK_STALE_AFTER_MINUTES", 15))
+    return timedelta(minutes=settings.TASK_STALE_AFTER_MINUTES)
 
 
 def requeue_stale_tasks(*, older_than: timedelta | None = None) -> int:
@@ -158,8 +156,8 @@ def retry_failed_tasks() -> int:
     from django.utils.module_loading import import_string
     from django_tasks_db.models import DBTaskResult
 
-    retries = getattr(settings, "TASK_RETRIES", {})
-    base = getattr(settings, "TASK_RETRY_BACKOFF_SECONDS", 60)
+    retries = settings.TASK_RETRIES
+    base = settings.TASK_RETRY_BACKOFF_SECONDS
     queued = 0
     for path, most in retries.items():
         failed = DBTaskResult.objects.filter(task_path=path, status="FAILED").order_by(

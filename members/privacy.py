@@ -40,17 +40,17 @@ JOINERS = "People who join"
 ORGANISERS_SEE = "National organisers, and organisers of your union group or region."
 
 
-def _days(key: str, default: int) -> int:
-    return getattr(settings, "RETENTION_DAYS", {}).get(key, default)
+def _days(key: str) -> int:
+    return settings.RETENTION_DAYS[key]
 
 
 def registry() -> tuple[DataKind, ...]:
     """Return every kind of personal data we hold, in the order the page shows them."""
-    unconfirmed = _days("unconfirmed_signups", 30)
-    left = _days("left_members", 365)
-    links = _days("signed_links", 90)
-    audit = _days("audit_events", 2 * 365)
-    logins = _days("login_records", 90)
+    unconfirmed = _days("unconfirmed_signups")
+    left = _days("left_members")
+    links = _days("signed_links")
+    audit = _days("audit_events")
+    logins = _days("login_records")
     return (
         DataKind(
             key="contact",

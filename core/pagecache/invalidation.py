@@ -7,11 +7,12 @@ when a page will change by itself (a scheduled article), in its
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.pagecache.listener import CHANNEL, listener
-from core.pagecache.store import GENERATION_KEY, _cache, _conf
+from core.pagecache.store import GENERATION_KEY, _cache
 from core.registry import declared
 
 
@@ -28,7 +29,7 @@ def invalidate(**_signal_kwargs) -> None:
     listener.forget()
     _cache().delete(GENERATION_KEY)
     connection = transaction.get_connection()
-    if connection.vendor == "postgresql" and _conf("LISTEN", True):
+    if connection.vendor == "postgresql" and settings.PAGE_CACHE_LISTEN:
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {CHANNEL}")
     if connection.in_atomic_block:

@@ -5,7 +5,7 @@ import os
 import threading
 import time
 
-from core.pagecache.store import _conf
+from django.conf import settings
 
 CHANNEL = "pagecache"
 
@@ -71,7 +71,7 @@ class _Listener:
 
     def poll(self) -> bool:
         """Drop what is kept if a change was announced; return whether keeping is safe."""
-        if not _conf("LISTEN", True):
+        if not settings.PAGE_CACHE_LISTEN:
             return False
         with self.lock:
             if self.pid != os.getpid():  # a forked child must not share its parent's socket

@@ -19,7 +19,6 @@ from core.pagecache.store import (
     GENERATION_KEY,
     NEXT_PUBLISH_KEY,
     _cache,
-    _conf,
     _new_generation,
     enabled,
     local_bodies,
@@ -138,8 +137,8 @@ class PageCacheMiddleware:
         return response
 
     def _store(self, cache, key, generation, next_publish, response, now):
-        expires = now + int(_conf("TIMEOUT", 600))
-        if _conf("EXPIRE_AT_MIDNIGHT", True):
+        expires = now + int(settings.PAGE_CACHE_TIMEOUT)
+        if settings.PAGE_CACHE_EXPIRE_AT_MIDNIGHT:
             expires = min(expires, _next_local_midnight(now))
         if (
             not next_publish

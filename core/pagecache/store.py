@@ -17,16 +17,12 @@ PAGE_KEY_PREFIX = _V + "page:"
 BODY_KEY_PREFIX = _V + "body:"
 
 
-def _conf(name, default):
-    return getattr(settings, f"PAGE_CACHE_{name}", default)
-
-
 def enabled() -> bool:
-    return bool(_conf("ENABLED", True))
+    return bool(settings.PAGE_CACHE_ENABLED)
 
 
 def _cache():
-    return caches[_conf("ALIAS", "default")]
+    return caches[settings.PAGE_CACHE_ALIAS]
 
 
 class _LocalBodies:
@@ -50,7 +46,7 @@ class _LocalBodies:
             return body
 
     def put(self, digest: str, body: bytes) -> None:
-        limit = int(_conf("LOCAL_BYTES", 32 * 2**20))
+        limit = int(settings.PAGE_CACHE_LOCAL_BYTES)
         if len(body) > limit:
             return
         with self._lock:

@@ -74,6 +74,7 @@ def test_the_page_lists_the_campaign_kinds(client):
 
 def test_retention_follows_settings(settings):
     settings.RETENTION_DAYS = {
+        **settings.RETENTION_DAYS,
         "unconfirmed_signups": 12,
         "left_members": 99,
         "signed_links": 45,
