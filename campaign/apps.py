@@ -21,6 +21,18 @@ class CampaignConfig(AppConfig):
 
         SITEMAPS["home"] = HomeSitemap
 
+    def personal_data(self, member) -> dict:
+        """A member's part in the campaign, for their data download."""
+        from campaign.privacy import meetings_moved
+
+        return meetings_moved(member)
+
+    def contact_link_data(self, link) -> dict:
+        """What a branch contact reported through their link, for their data download."""
+        from campaign.privacy import link_reports
+
+        return link_reports(link)
+
     def contact_report_pages(self, link, token):
         """A branch contact's AGM report, one page per election open to their branch."""
         from campaign.contacts import report_pages

@@ -12,6 +12,11 @@ to purge, or something that changes a page on a schedule says so on its own
   number of rows removed), each rule's period in ``settings.RETENTION_DAYS``;
 - ``next_public_change()``: when a page will next change with no save (a
   scheduled article), or None.
+
+Apps may offer the same kind of hook to each other: members asks for
+``contact_report_pages(link, token)`` (members.contacts), and for
+``personal_data(member)`` and ``contact_link_data(link)`` (a member's data
+download, members.services).
 """
 
 from django.apps import AppConfig, apps

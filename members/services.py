@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.registry import declared
 from members import conf
 from members.audit import audit_record
 from members.consent import current_version, current_wordings
@@ -253,18 +254,12 @@ def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> b
     return True
 
 
-def _meetings_moved(member: Member) -> list[dict]:
-    """The branch meetings at which the member is named to move our nominations."""
-    meetings = member.meetings_moved.select_related("branch").order_by("date", "pk")
-    return [
-        {
-            "branch": str(m.branch),
-            "meeting": m.get_kind_display(),
-            "date": m.date.isoformat(),
-            "place": m.place,
-        }
-        for m in meetings
-    ]
+def _from_apps(hook: str, obj) -> dict:
+    """The sections every app adds for this member or link (``AppConfig.<hook>(obj)``)."""
+    data = {}
+    for _, provide in declared(hook):
+        data.update(provide(obj))
+    return data
 
 
 def _contact_links(member: Member) -> list[dict]:
@@ -276,7 +271,6 @@ def _contact_links(member: Member) -> list[dict]:
     links = (
         BranchContactLink.objects.filter(email__iexact=member.email)
         .select_related("branch")
-        .prefetch_related("reports__meeting__branch", "reports__election")
         .order_by("created_at", "pk")
     )
     return [
@@ -288,16 +282,7 @@ def _contact_links(member: Member) -> list[dict]:
             "expires_at": link.expires_at.isoformat(),
             "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
             "last_used_at": link.last_used_at.isoformat() if link.last_used_at else None,
-            "reports": [
-                {
-                    "meeting": str(r.meeting),
-                    "election": r.election.name,
-                    "version": r.version,
-                    "reported_by": r.reported_by,
-                    "reported_at": r.created_at.isoformat(),
-                }
-                for r in sorted(link.reports.all(), key=lambda r: (r.created_at, r.pk))
-            ],
+            **_from_apps("contact_link_data", link),  # e.g. the reports made through it
         }
         for link in links
     ]
@@ -306,9 +291,10 @@ def _contact_links(member: Member) -> list[dict]:
 def member_data(member: Member) -> dict:
     """Everything we hold about one member, for their download.
 
-    Besides the member record and its consents: the branch meetings they are
-    named to move our nominations at (the only other table that points at a
-    member), and any branch contact links sent to their email address.
+    Besides the member record and its consents: what the other apps hold
+    about them (``AppConfig.personal_data``, e.g. the branch meetings they are
+    named to move our nominations at), and any branch contact links sent to
+    their email address.
     """
     consents = member.consents.select_related("wording").order_by("given_at")
     return {
@@ -339,7 +325,7 @@ def member_data(member: Member) -> dict:
             }
             for c in consents
         ],
-        "meetings_moved": _meetings_moved(member),
+        **_from_apps("personal_data", member),
         "branch_contact_links": _contact_links(member),
     }
 
