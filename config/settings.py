@@ -240,7 +240,7 @@ LOGIN_URL = "admin:login"
 
 # trust: two-factor authentication. Every staff user logs in with a password and
 # a TOTP code; one without a device enrols one on first login. Only the test
-# settings turn this off (app tests log in with force_login); tests/trust turn it
+# settings turn this off (app tests log in with force_login); tests/core turn it
 # back on.
 OTP_REQUIRED_FOR_STAFF = True
 OTP_TOTP_ISSUER = SITE_NAME

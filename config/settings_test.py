@@ -24,11 +24,11 @@ if name := env("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": name}
 
 # trust: app tests log organisers in with force_login (no TOTP device); the
-# two-factor rule is tested with it switched on in tests/trust.
+# two-factor rule is tested with it switched on (the two_factor_on fixture).
 OTP_REQUIRED_FOR_STAFF = False
 
 # performance: app tests see every page built by its view (their query counts
-# measure the view); tests/perf turn the page cache on.
+# measure the view); the page_cache fixture turns it on.
 PAGE_CACHE_ENABLED = False
 
 # The rate limiter sweeps old counters on about 1 hit in 100: an extra query that

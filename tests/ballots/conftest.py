@@ -20,7 +20,7 @@ def _no_login_lockout(settings):
     """These tests sign in with force_login, whose request has no client address.
 
     Login lockout (django-axes, keyed on the client address since the trust
-    work) is tested in tests/trust; here it would only fail on the missing address.
+    work) is tested in tests/core; here it would only fail on the missing address.
     """
     settings.AXES_ENABLED = False
 
