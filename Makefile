@@ -36,10 +36,10 @@ format: venv
 	.venv/bin/ruff format .
 
 bench: venv
-	.venv/bin/python bench/run.py
+	.venv/bin/python -m bench.run
 
 bench-quick: venv
-	.venv/bin/python bench/run.py --quick
+	.venv/bin/python -m bench.run --quick
 
 stop-db: venv
 	.venv/bin/python -m core.embedded_db stop

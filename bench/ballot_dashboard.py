@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _database_url(fresh: bool) -> str:
-    from bench.run import _embedded_url, _with_dbname
+    from bench.run.database import embedded_url, with_dbname
 
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
@@ -36,17 +36,17 @@ def _database_url(fresh: bool) -> str:
 
     import psycopg
 
-    base = os.environ.get("DATABASE_URL") or _embedded_url()
+    base = os.environ.get("DATABASE_URL") or embedded_url()
     stem = urlsplit(base).path.lstrip("/") or "postgres"
     name = f"{'rankandfile' if stem == 'postgres' else stem}_bench_ballots"
-    with psycopg.connect(_with_dbname(base, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(with_dbname(base, "postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and fresh:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = None
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
-    return _with_dbname(base, name)
+    return with_dbname(base, name)
 
 
 def _timed(fn, runs: int) -> tuple[float, float, object]:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 def measure(path: str, requests: int) -> None:
     """Run inside valgrind: count instructions only around the measured requests."""
-    from bench.run import prepare_database, server_env
+    from bench.run.database import prepare_database, server_env
 
     database_url = prepare_database(quick=False, fresh=False)
     os.environ.update(

@@ -4,7 +4,7 @@
     .venv/bin/python bench/join_surge.py [--threads 16] [--count 2000] [--seconds 30]
 
 1. Starts gunicorn on 127.0.0.1 (a free port) with the production settings
-   (DEBUG off; bench/settings.py only trusts X-Forwarded-For for the client
+   (DEBUG off; config/settings_bench.py only trusts X-Forwarded-For for the client
    address, as behind a load balancer), SECURE_SSL_REDIRECT off because there
    is no TLS on loopback. The database is DATABASE_URL's, or the embedded one.
    It uses its own database (`..._surge`, created and migrated on first use).

@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     args = parser.parse_args(argv)
 
-    from bench.run import prepare_database, server_env
+    from bench.run.database import prepare_database, server_env
 
     database_url = prepare_database(quick=False, fresh=False)
     os.environ.update(server_env(database_url, "profile-" + "x" * 50, PAGE_CACHE_ENABLED="false"))

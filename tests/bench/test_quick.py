@@ -14,11 +14,11 @@ LIMIT = 150  # seconds; about 40 on a quiet two-core machine
 
 @pytest.mark.slow
 def test_quick_bench_runs_and_measures(tmp_path):
-    """`bench/run.py --quick` builds its database, serves it, loads every row and stops."""
+    """`python -m bench.run --quick` builds its database, serves it, loads every row and stops."""
     out = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     bench = subprocess.Popen(  # noqa: S603 - our own script
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--json", str(out)],
+        [sys.executable, "-m", "bench.run", "--quick", "--json", str(out)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
