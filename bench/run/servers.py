@@ -44,9 +44,7 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn {self.name} exited; see bench/.gunicorn-{self.name}.log"
-                )
+                raise RuntimeError(f"gunicorn {self.name} exited; see {self.log_path}")
             with contextlib.suppress(OSError):
                 status, _, _ = fetch(self.port, "/healthz")
                 if status == 200:
