@@ -10,18 +10,28 @@ from django.db import migrations, models
 import django.utils.timezone
 
 
-def move_content_types(apps, schema_editor):
+def relabel_content_type(apps, model, old_app, new_app):
+    """Give the model's content type (and so its permissions) the new app label.
+
+    New code that ran before this migration (``get_for_model`` in a worker
+    started beside the container running ``migrate``) may already have made a
+    content type under the new label. Nothing can point at it yet, since the
+    model had no table under that label, so it gives way to the old one,
+    which holds the permissions and admin history.
+    """
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="members", model="ratelimitcounter").update(
-        app_label="core"
-    )
+    old = ContentType.objects.filter(app_label=old_app, model=model)
+    if old.exists():
+        ContentType.objects.filter(app_label=new_app, model=model).delete()
+        old.update(app_label=new_app)
+
+
+def move_content_types(apps, schema_editor):
+    relabel_content_type(apps, "ratelimitcounter", "members", "core")
 
 
 def move_content_types_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="core", model="ratelimitcounter").update(
-        app_label="members"
-    )
+    relabel_content_type(apps, "ratelimitcounter", "core", "members")
 
 
 class Migration(migrations.Migration):

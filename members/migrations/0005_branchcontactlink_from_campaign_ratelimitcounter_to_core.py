@@ -11,18 +11,28 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def move_content_types(apps, schema_editor):
+def relabel_content_type(apps, model, old_app, new_app):
+    """Give the model's content type (and so its permissions and log entries) the new label.
+
+    New code that ran before this migration (``get_for_model`` in a worker
+    started beside the container running ``migrate``) may already have made a
+    content type under the new label. Nothing can point at it yet, since the
+    model had no table under that label, so it gives way to the old one,
+    which holds the permissions and admin history.
+    """
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="campaign", model="branchcontactlink").update(
-        app_label="members"
-    )
+    old = ContentType.objects.filter(app_label=old_app, model=model)
+    if old.exists():
+        ContentType.objects.filter(app_label=new_app, model=model).delete()
+        old.update(app_label=new_app)
+
+
+def move_content_types(apps, schema_editor):
+    relabel_content_type(apps, "branchcontactlink", "campaign", "members")
 
 
 def move_content_types_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="members", model="branchcontactlink").update(
-        app_label="campaign"
-    )
+    relabel_content_type(apps, "branchcontactlink", "members", "campaign")
 
 
 class Migration(migrations.Migration):
