@@ -1,16 +1,24 @@
-"""The rules of an election, written once and called from forms, admin, services
-and importers. The database enforces the hard ones too (constraints and the
-``nomination_within_seats`` trigger); these give the friendly messages."""
+"""The rules of an election, written once and called from models, forms, admin,
+services, views and importers. The database enforces the hard ones too (constraints
+and the ``nomination_within_seats`` trigger); these give the friendly messages.
 
+The rules work on the values and instances they are given and read nothing
+themselves: what they need from the database (a branch's other nominations) the
+caller passes in. So this module imports no model, and the models import it.
+"""
+
+import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
 
 
-def check_nomination(nomination) -> None:
-    """Raise ValidationError if this nomination breaks a rule."""
-    from campaign.models import Nomination
+def check_nomination(nomination, *, others=()) -> None:
+    """Raise ValidationError if this nomination breaks a rule.
 
+    ``others`` are the branch's live nominations that compete with it for its
+    position, at any of the branch's meetings (``Nomination.competing()``).
+    """
     errors = []
     has_candidate = nomination.candidate_id is not None
     name = (nomination.other_name or "").strip()
@@ -23,36 +31,45 @@ def check_nomination(nomination) -> None:
     position = nomination.position
     if has_candidate and nomination.candidate.position_id != nomination.position_id:
         errors.append(f"{nomination.candidate} is not a candidate for {position.title}.")
-    election = position.election
     branch = nomination.meeting.branch
-    if election.group_id is not None and branch.group_id != election.group_id:
-        errors.append(
-            f"{branch.name} is not in {election.group}, so cannot nominate in {election}."
+    outside = outside_election_message(branch, position.election)
+    if outside:
+        errors.append(outside)
+    others = list(others)
+    for other in others:
+        same = (
+            other.candidate_id == nomination.candidate_id
+            if has_candidate
+            else other.candidate_id is None and other.other_name.casefold() == name.casefold()
         )
-    # The rules hold per branch, across all its meetings (an AGM and an EGM),
-    # as the nomination_within_seats trigger checks them.
-    others = (
-        Nomination.objects.active()
-        .filter(meeting__branch_id=branch.pk, position_id=nomination.position_id)
-        .select_related("meeting", "candidate")
-    )
-    if nomination.pk:
-        others = others.exclude(pk=nomination.pk)
-    if nomination.superseded_by_id is None:
-        others = list(others)
-        for other in others:
-            same = (
-                other.candidate_id == nomination.candidate_id
-                if has_candidate
-                else other.candidate_id is None and other.other_name.casefold() == name.casefold()
-            )
-            if same:
-                errors.append(already_nominated_message(branch, other, position))
-                break
-        if len(others) >= position.seats:
-            errors.append(seats_message(position, earlier=others))
+        if same:
+            errors.append(already_nominated_message(branch, other, position))
+            break
+    if len(others) >= position.seats:
+        errors.append(seats_message(position, earlier=others))
     if errors:
         raise ValidationError(errors)
+
+
+def check_can_report(meeting, *, today: datetime.date) -> None:
+    """Raise ValidationError unless a branch contact can report this meeting's nominations.
+
+    ``meeting`` is the branch's meeting in the election's AGM window (None if it has
+    not told us one): nominations are what a meeting did, so it must have been held.
+    """
+    if meeting is None:
+        raise ValidationError("Tell us the date of your AGM first.")
+    if meeting.date > today:
+        raise ValidationError(
+            f"You can report nominations after the meeting on {meeting.date:%-d %B %Y}."
+        )
+
+
+def outside_election_message(branch, election) -> str | None:
+    """A group's election takes nominations only from that group's branches."""
+    if election.open_to(branch):
+        return None
+    return f"{branch.name} is not in {election.group}, so cannot nominate in {election}."
 
 
 def seats_message(position, earlier=()) -> str:

@@ -64,10 +64,9 @@ def _nomination_key(nomination: Nomination):
 def _check_entries(*, meeting: BranchMeeting, election: Election, entries: list[Entry]) -> None:
     errors = []
     branch = meeting.branch
-    if election.group_id is not None and branch.group_id != election.group_id:
-        errors.append(
-            f"{branch.name} is not in {election.group}, so cannot nominate in {election}."
-        )
+    outside = rules.outside_election_message(branch, election)
+    if outside:
+        errors.append(outside)
     seen = set()
     per_position: dict[int, int] = {}
     for entry in entries:

@@ -7,7 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from campaign import rules
-from campaign.models import BranchMeeting, Nomination, NoticeRule, ReservedSeatRule, subtract
+from campaign.models import (
+    BranchMeeting,
+    Candidate,
+    Election,
+    Nomination,
+    NoticeRule,
+    Position,
+    ReservedSeatRule,
+    subtract,
+)
+from members.models import Branch, Group
 from tests.campaign.factories import (
     CandidateFactory,
     ElectionFactory,
@@ -65,6 +75,77 @@ def test_notice_rule_for_egms_only_is_not_applied_to_agms():
     assert "EGM requisition" not in dict(agm.notice_deadlines(NoticeRule.objects.all()))
     egm = MeetingFactory(kind="egm", branch=agm.branch)
     assert "EGM requisition" in dict(egm.notice_deadlines(NoticeRule.objects.all()))
+
+
+# The rules on the values they are given -----------------------------------------
+
+
+def _unsaved_slate():
+    """Model instances with ids but no rows: the rules must read only what they are given."""
+    branch = Branch(pk=1, code="L1", name="DWP Leeds", group=Group(pk=1, name="DWP"))
+    president = Position(pk=1, election=Election(pk=1, name="NEC 2027"), title="President", seats=1)
+    ann = Candidate(pk=1, position=president, name="Ann")
+    agm = BranchMeeting(pk=1, branch=branch, kind="agm", date=datetime.date(2027, 2, 10))
+    egm = BranchMeeting(pk=2, branch=branch, kind="egm", date=datetime.date(2027, 2, 15))
+    return branch, president, ann, agm, egm
+
+
+def test_nomination_rules_take_the_other_nominations_from_the_caller(
+    django_assert_num_queries,
+):
+    """check_nomination runs no query: the branch's competing nominations are passed in."""
+    _, president, ann, agm, egm = _unsaved_slate()
+    earlier = Nomination(pk=1, meeting=agm, position=president, candidate=ann)
+    again = Nomination(meeting=egm, position=president, candidate=ann)
+    with django_assert_num_queries(0):
+        with pytest.raises(ValidationError) as caught:
+            rules.check_nomination(again, others=[earlier])
+        rules.check_nomination(again, others=[])
+    assert caught.value.messages == [
+        "DWP Leeds has already nominated Ann at its AGM on 10 February 2027 for President.",
+        "A branch may nominate no more than 1 candidate for President (1 seat). "
+        "It has already nominated Ann at its AGM on 10 February 2027.",
+    ]
+
+
+def test_group_election_rule_names_the_branch_and_the_group():
+    branch, president, ann, agm, _ = _unsaved_slate()
+    election = president.election
+    assert rules.outside_election_message(branch, election) is None  # national
+    election.group = Group(pk=2, name="HMRC")
+    assert (
+        rules.outside_election_message(branch, election)
+        == "DWP Leeds is not in HMRC, so cannot nominate in NEC 2027."
+    )
+    with pytest.raises(ValidationError, match="not in HMRC"):
+        rules.check_nomination(Nomination(meeting=agm, position=president, candidate=ann))
+
+
+def test_nominations_are_reported_only_after_the_meeting(django_assert_num_queries):
+    """A branch contact reports what a meeting did: it needs a date, and one that has come."""
+    *_, agm, _ = _unsaved_slate()
+
+    def problems(meeting, today):
+        try:
+            rules.check_can_report(meeting, today=today)
+        except ValidationError as exc:
+            return exc.messages
+        return []
+
+    with django_assert_num_queries(0):
+        assert problems(None, agm.date) == ["Tell us the date of your AGM first."]
+        assert problems(agm, agm.date - datetime.timedelta(days=1)) == [
+            "You can report nominations after the meeting on 10 February 2027."
+        ]
+        assert problems(agm, agm.date) == []  # on the day, once it is held
+        assert problems(agm, agm.date + datetime.timedelta(days=30)) == []
+
+
+def test_a_superseded_nomination_competes_with_nothing(django_assert_num_queries):
+    nomination = NominationFactory()
+    nomination.superseded_by_id = 1
+    with django_assert_num_queries(0):
+        assert nomination.competing() == []
 
 
 # Nominations: duplicates and seats ---------------------------------------------

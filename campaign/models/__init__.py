@@ -1,0 +1,35 @@
+"""The election campaign: elections, positions, our slates, branch meetings,
+and the nominations they make.
+
+The rules of an election (seats, reserved seats, the employer cap, the
+nominations a candidate needs, the notice periods before a meeting) are data
+on these models, checked by code in ``campaign/rules.py`` and by the database.
+
+One module per subject; every model is importable from here, as before:
+``from campaign.models import Election``.
+"""
+
+from campaign.models.elections import (
+    Candidate,
+    Election,
+    ElectionQuerySet,
+    Position,
+    ReservedSeatRule,
+)
+from campaign.models.meetings import BranchMeeting, NoticeDate, NoticeRule, subtract
+from campaign.models.nominations import Nomination, NominationQuerySet, NominationReport
+
+__all__ = [
+    "BranchMeeting",
+    "Candidate",
+    "Election",
+    "ElectionQuerySet",
+    "Nomination",
+    "NominationQuerySet",
+    "NominationReport",
+    "NoticeDate",
+    "NoticeRule",
+    "Position",
+    "ReservedSeatRule",
+    "subtract",
+]
