@@ -1,95 +1,27 @@
-"""Articles the public reads, their authors and tags, and what keeps old links working."""
+"""Articles: what the public reads, and the queries its pages are built from."""
 
-import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed, post_delete
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import conf
+from articles.models.taxonomy import Author, Tag
 from articles.rendering import render
 from core.links import cached_reverse
-from core.uploads import safe_upload_to, validate_image, validate_pdf
+from core.uploads import safe_upload_to, validate_image
 
 #: Article fields its page never shows: left out of ``for_page``.
 _NOT_ON_PAGE = {"body_markdown", "search_vector", "rank_vector"}
 
 #: The width sharing sites (Facebook, X, Mastodon) show a large card at.
 SHARE_IMAGE_WIDTH = 1200
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(
-        max_length=120, unique=True, help_text="Used in the address of the author's page."
-    )
-    bio = models.TextField(
-        blank=True, help_text="One or two sentences shown under their articles: who they are."
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # the byline outlives the organiser's account
-        related_name="author_profiles",
-        help_text="The organiser account of this author, if they have one.",
-    )
-    wp_login = models.CharField(max_length=120, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "author"
-        verbose_name_plural = "authors"
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return cached_reverse("articles:author", self.slug)
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(
-        max_length=80, unique=True, help_text="Used in the address of the tag's page."
-    )
-    description = models.TextField(blank=True, help_text="Shown at the top of the tag's page.")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "tag"
-        verbose_name_plural = "tags"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        old = None
-        if self.pk:
-            old = Tag.objects.filter(pk=self.pk).values("slug", "name").first()
-        super().save(*args, **kwargs)
-        if old and old["slug"] != self.slug:
-            Redirect.remember(
-                old_path=reverse("articles:tag", kwargs={"slug": old["slug"]}), tag=self
-            )
-        if old and old["name"] != self.name:
-            Article.objects.update_search_vectors(
-                ids=list(self.articles.values_list("pk", flat=True))
-            )
-        Redirect.objects.filter(old_path=self.get_absolute_url()).delete()
-
-    def get_absolute_url(self):
-        return cached_reverse("articles:tag", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -157,6 +89,8 @@ class ArticleQuerySet(models.QuerySet):
         chosen among the ``window`` newest of each tag (read from the indexes,
         so the cost does not grow with the archive).
         """
+        from articles.models import Attachment, Correction
+
         if (slug is None) == (pk is None):
             raise TypeError("Pass slug or pk.")
         a, aa, at = (
@@ -394,6 +328,7 @@ class Article(models.Model):
         request's user); it is recorded on that revision.
         """
         from articles.images import make_renditions
+        from articles.models import Redirect, Revision
 
         rendered = render(self.body_markdown)
         self.body_html, self.body_text = rendered.html, rendered.text
@@ -528,196 +463,6 @@ class Article(models.Model):
             "width": self.lead_image_width if known else None,
             "height": self.lead_image_height if known else None,
         }
-
-
-class Revision(models.Model):
-    """The text of an article as it was before one of its saves."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,  # the history outlives the organiser's account
-        related_name="+",
-        help_text="The organiser whose save replaced this text (empty for imports and scripts).",
-    )
-    title = models.CharField(max_length=200)
-    standfirst = models.TextField(blank=True)
-    body_markdown = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = "revision"
-        verbose_name_plural = "revisions"
-
-    def __str__(self):
-        return f"{self.article} as of {self.created_at:%d %b %Y %H:%M}"
-
-
-class Correction(models.Model):
-    """A dated note, shown at the top of the article, saying what was corrected."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
-    note = models.TextField(help_text="What was wrong and what it now says. Plain text.")
-    made_on = models.DateField(default=timezone.localdate)
-
-    class Meta:
-        ordering = ["-made_on", "-pk"]
-        verbose_name = "correction"
-        verbose_name_plural = "corrections"
-
-    def __str__(self):
-        return f"Correction of {self.made_on:%d %b %Y}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # The article's pages change: move its Last-Modified on.
-        Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
-
-
-class Attachment(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
-    title = models.CharField(max_length=200, help_text="The report's name as readers will see it.")
-    file = models.FileField(upload_to=safe_upload_to("articles/files"), validators=[validate_pdf])
-    size = models.PositiveBigIntegerField(default=0, editable=False)
-    source_url = models.CharField(max_length=500, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = "attachment (PDF)"
-        verbose_name_plural = "attachments (PDF)"
-
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        if self.file:
-            self.size = self.file.size
-        super().save(*args, **kwargs)
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def _default_expiry():
-    return timezone.now() + timedelta(days=conf.PREVIEW_DAYS)
-
-
-class PreviewLinkQuerySet(models.QuerySet):
-    def usable(self):
-        return self.filter(revoked=False, expires_at__gt=timezone.now())
-
-
-class PreviewLink(models.Model):
-    """A secret address that shows an unpublished article to a reviewer without an account."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    expires_at = models.DateTimeField(
-        default=_default_expiry, help_text="The link stops working then."
-    )
-    revoked = models.BooleanField(default=False, help_text="Tick to stop the link working now.")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PreviewLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "preview link"
-        verbose_name_plural = "preview links"
-
-    def __str__(self):
-        return f"Preview of {self.article} until {self.expires_at:%d %b %Y}"
-
-    def get_absolute_url(self):
-        return reverse("articles:preview", kwargs={"token": self.token})
-
-
-class Redirect(models.Model):
-    """An old address (renamed slug, merged tag, WordPress permalink) and where it now leads.
-
-    The target is an object, not a path, so a later rename still lands on the
-    current address.
-    """
-
-    old_path = models.CharField(
-        max_length=500, unique=True, help_text="e.g. /2018/05/13/some-title/ or /?p=123"
-    )
-    article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(
-        Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["old_path"]
-        verbose_name = "redirect"
-        verbose_name_plural = "redirects"
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(article__isnull=False, tag__isnull=True, author__isnull=True)
-                    | models.Q(article__isnull=True, tag__isnull=False, author__isnull=True)
-                    | models.Q(article__isnull=True, tag__isnull=True, author__isnull=False)
-                ),
-                name="redirect_exactly_one_target",
-            )
-        ]
-
-    def __str__(self):
-        return self.old_path
-
-    @property
-    def target(self):
-        return self.article or self.tag or self.author
-
-    @classmethod
-    def remember(cls, *, old_path: str, article=None, tag=None, author=None):
-        """Record (or repoint) an old address."""
-        cls.objects.update_or_create(
-            old_path=old_path, defaults={"article": article, "tag": tag, "author": author}
-        )
-
-    @classmethod
-    def target_url(cls, old_path: str) -> str | None:
-        """Return where an old address now leads, or None (one query)."""
-        found = (
-            cls.objects.filter(old_path=old_path).select_related("article", "tag", "author").first()
-        )
-        if found is None:
-            return None
-        if found.article_id and not found.article.is_public:
-            return None
-        return found.target.get_absolute_url()
-
-
-class Deletion(models.Model):
-    """When an article, tag or author was last deleted.
-
-    The public pages' version stamp (articles/caching.py) is the latest change
-    among these tables; a deletion leaves no row behind to date it, so it is
-    dated here. One row per model: reading it costs nothing, unlike counting.
-    """
-
-    model = models.CharField(max_length=20, primary_key=True)
-    deleted_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.model} deleted {self.deleted_at:%d %b %Y %H:%M}"
-
-
-@receiver(post_delete, sender=Article)
-@receiver(post_delete, sender=Tag)
-@receiver(post_delete, sender=Author)
-def _record_deletion(sender, **kwargs):
-    Deletion.objects.update_or_create(
-        model=sender._meta.model_name, defaults={"deleted_at": timezone.now()}
-    )
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -1,0 +1,29 @@
+"""Articles the public reads, their authors and tags, and what keeps old links working."""
+
+from articles.models.article import SHARE_IMAGE_WIDTH, Article, ArticleQuerySet
+from articles.models.attachments import Attachment
+from articles.models.deletions import Deletion
+from articles.models.history import Correction, Revision
+from articles.models.previews import (  # noqa: F401 (the defaults: migration 0001)
+    PreviewLink,
+    PreviewLinkQuerySet,
+    _default_expiry,
+    _new_token,
+)
+from articles.models.redirects import Redirect
+from articles.models.taxonomy import Author, Tag
+
+__all__ = [
+    "SHARE_IMAGE_WIDTH",
+    "Article",
+    "ArticleQuerySet",
+    "Attachment",
+    "Author",
+    "Correction",
+    "Deletion",
+    "PreviewLink",
+    "PreviewLinkQuerySet",
+    "Redirect",
+    "Revision",
+    "Tag",
+]
