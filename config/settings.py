@@ -238,6 +238,9 @@ for _scope, _rate in RATELIMITS.items():
         )
 LOGIN_URL = "admin:login"
 
+# trust: django-otp's own admin pages never show organisers' TOTP keys or QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # trust: two-factor authentication. Every staff user logs in with a password and
 # a TOTP code; one without a device enrols one on first login. Only the test
 # settings turn this off (app tests log in with force_login); tests/core turn it
@@ -329,6 +332,11 @@ RETENTION_DAYS = {
     "signed_links": env.int("RETENTION_SIGNED_LINKS_DAYS", default=90),
     "audit_events": env.int("RETENTION_AUDIT_DAYS", default=2 * 365),
     "login_records": env.int("RETENTION_LOGIN_RECORDS_DAYS", default=90),
+    # Finished and failed task runs keep addresses in their arguments and SMTP
+    # errors in their tracebacks.
+    "task_results": env.int("RETENTION_TASK_RESULTS_DAYS", default=30),
+    # Django's admin log keeps each changed object's label (a member's name).
+    "admin_log": env.int("RETENTION_ADMIN_LOG_DAYS", default=365),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages

@@ -9,6 +9,8 @@ class CoreConfig(AppConfig):
     retention_rules = {
         "login_records": "core.retention.purge_login_records",
         "expired_sessions": "core.retention.purge_sessions",
+        "task_results": "core.retention.purge_task_results",
+        "admin_log": "core.retention.purge_admin_log",
     }
 
     def ready(self):

@@ -56,6 +56,24 @@ def purge_login_records(now: datetime) -> int:
     return removed
 
 
+def purge_task_results(now: datetime) -> int:
+    """Finished and failed runs of background tasks: their arguments name people."""
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    done = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff(now, "task_results")
+    )
+    return done.delete()[0]
+
+
+def purge_admin_log(now: datetime) -> int:
+    """Django's admin log: each entry keeps the changed object's label (a member's name)."""
+    LogEntry = apps.get_model("admin", "LogEntry")
+    return LogEntry.objects.filter(action_time__lt=cutoff(now, "admin_log")).delete()[0]
+
+
 def purge_sessions(now: datetime) -> int:
     """Expired login sessions (what `manage.py clearsessions` does)."""
     Session = apps.get_model("sessions", "Session")

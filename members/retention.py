@@ -18,6 +18,7 @@ def purge_left_members(now) -> int:
         status=Member.Status.LEFT, updated_at__lt=cutoff(now, "left_members")
     )
     Consent.objects.filter(member__in=doomed).delete()  # kept as evidence until then
+    services.admin_log_forget(Member, list(doomed.values_list("pk", flat=True)))
     return doomed.delete()[1].get("members.Member", 0)
 
 
@@ -25,6 +26,7 @@ def purge_signed_links(now) -> int:
     """Branch contacts' links that expired or were revoked longer ago than the window."""
     before = cutoff(now, "signed_links")
     doomed = BranchContactLink.objects.filter(Q(expires_at__lt=before) | Q(revoked_at__lt=before))
+    services.admin_log_forget(BranchContactLink, list(doomed.values_list("pk", flat=True)))
     return doomed.delete()[1].get(BranchContactLink._meta.label, 0)
 
 

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -331,9 +333,18 @@ def member_data(member: Member) -> dict:
 
 
 def member_erase(*, member: Member, actor=None) -> None:
-    """Delete a member and their consents; log that it happened, with no personal data."""
+    """Delete a member, their consents and everything their download lists; log it, namelessly.
+
+    Goes too: the branch-contact links sent to their address, and Django's
+    admin log entries about the member and those links (each keeps the
+    object's label, i.e. the name).
+    """
     with transaction.atomic():
         pk = member.pk
+        links = BranchContactLink.objects.filter(email__iexact=member.email)
+        admin_log_forget(Member, [pk])
+        admin_log_forget(BranchContactLink, list(links.values_list("pk", flat=True)))
+        links.delete()
         deleted, _ = Member.objects.filter(pk=pk).delete()
         if deleted:
             audit_record(
@@ -343,6 +354,16 @@ def member_erase(*, member: Member, actor=None) -> None:
                 object_id=pk,
                 detail="erased by the member" if actor is None else "erased by an organiser",
             )
+
+
+def admin_log_forget(model, pks) -> int:
+    """Delete Django's admin log entries about these objects; return how many."""
+    if not pks:
+        return 0
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in pks],
+    ).delete()[0]
 
 
 def member_purge_unconfirmed(*, older_than: timedelta | datetime | None = None) -> int:
@@ -361,6 +382,7 @@ def member_purge_unconfirmed(*, older_than: timedelta | datetime | None = None) 
         count = doomed.count()
         if count:
             Consent.objects.filter(member__in=doomed).delete()
+            admin_log_forget(Member, list(doomed.values_list("pk", flat=True)))
             doomed.delete()
             audit_record(
                 actor=None,

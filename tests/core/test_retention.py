@@ -48,6 +48,8 @@ def test_settings_name_every_period():
         "signed_links",
         "audit_events",
         "login_records",
+        "task_results",
+        "admin_log",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 
