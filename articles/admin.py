@@ -1,10 +1,17 @@
-"""The organisers' side: write, schedule, preview, correct and restore articles."""
+"""The organisers' side: write, schedule, preview, correct and restore articles.
+
+The permission policy of every admin (README, "Who sees what"): a page needs the
+Django model permission, 403 without it. Editors hold every articles permission
+through their role's group; articles are the faction's public writing, so there
+is no scope to narrow here (the other apps' admins add one: members.scoping).
+"""
 
 import difflib
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +28,7 @@ from articles.models import (
     Revision,
     Tag,
 )
-from articles.services import ArticleError, revision_restore, tag_merge
+from articles.services import ArticleError, article_save, revision_restore, tag_merge, tag_save
 
 
 class CorrectionInline(admin.StackedInline):
@@ -140,14 +147,28 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # The organiser saving is recorded on the revision that keeps the text replaced.
-        obj.save(revision_author=request.user)
+        # The organiser saving is recorded on the revision that keeps the text
+        # replaced. The tags and authors are saved with the article, so that it
+        # is indexed for search once, with its new tags; the form has just run
+        # full_clean() on it.
+        article_save(
+            article=obj,
+            user=request.user,
+            tags=form.cleaned_data.get("tags"),
+            authors=form.cleaned_data.get("authors"),
+            validate=False,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # Not form.save_m2m(): article_save has set the tags and authors.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_urls(self):
         urls = [
             path(
                 "preview/",
-                self.admin_site.admin_view(views.admin_preview),
+                self.admin_site.admin_view(self.preview_view),
                 name="articles_article_preview",
             ),
             path(
@@ -158,17 +179,23 @@ class ArticleAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
+    def preview_view(self, request):
+        """The live preview of the Markdown being written, for those who may write."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return views.admin_preview(request)
+
     def revision_view(self, request, article_id, revision_id):
         """Show what changed since a revision, and restore it on POST."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         article = get_object_or_404(Article, pk=article_id)
-        if not self.has_view_permission(request, article):
-            raise Http404
         revision = get_object_or_404(
             Revision.objects.select_related("author"), pk=revision_id, article=article
         )
         if request.method == "POST":
             if not self.has_change_permission(request, article):
-                raise Http404
+                raise PermissionDenied
             try:
                 revision_restore(revision=revision, user=request.user)
             except ArticleError as exc:
@@ -223,6 +250,9 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_tags"]
+
+    def save_model(self, request, obj, form, change):
+        tag_save(tag=obj, validate=False)  # the form has just run full_clean() on it
 
     @admin.action(description="Merge the selected tags into one")
     def merge_tags(self, request, queryset):

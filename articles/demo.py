@@ -1,7 +1,8 @@
 """Demo articles: a lived-in site (about 40 pieces), or thousands for the benchmark.
 
-Idempotent: articles, tags and authors are matched by slug. Large sizes are
-bulk-inserted, and their search vectors computed afterwards in one UPDATE.
+Idempotent: articles, tags and authors are matched by slug. The articles go
+in through ``articles.services.article_create_many``: bulk-inserted, each
+distinct text rendered once, their search vectors computed in one UPDATE.
 """
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article, Author, Tag
-from articles.rendering import render
+from articles.services import article_create_many
 
 AUTHORS = [
     ("Meera Patel", "meera-patel", "EO in a Birmingham jobcentre and secretary of her branch."),
@@ -535,13 +536,14 @@ def load(*, articles: int = 40) -> dict:
             slug=slug, defaults={"name": name, "description": description}
         )
 
-    # Render each kind of body a few ways once; large sets reuse them.
+    # Each kind of body written a few ways; large sets reuse them (and so
+    # article_create_many renders each only once).
     variants = 12
-    rendered = {}
-    for kind, body in BODIES.items():
-        for v in range(variants):
-            markdown = body.format(**_params(v))
-            rendered[(kind, v)] = (markdown, render(markdown))
+    bodies = {
+        (kind, v): body.format(**_params(v))
+        for kind, body in BODIES.items()
+        for v in range(variants)
+    }
 
     now = timezone.now()
     existing = set(Article.objects.values_list("slug", flat=True))
@@ -556,58 +558,24 @@ def load(*, articles: int = 40) -> dict:
         if slug in existing:
             continue
         existing.add(slug)
-        markdown, out = rendered[(kind, n % variants)]
         article = Article(
             title=title,
             slug=slug,
             standfirst=standfirst.format(**params),
-            body_markdown=markdown,
-            body_html=out.html,
-            body_text=out.text,
-            reading_minutes=out.reading_minutes,
+            body_markdown=bodies[(kind, n % variants)],
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=6 + n * 19),
         )
         new.append(article)
         links_tags.append([tags[s] for s in tag_slugs] + ([tags["dwp"]] if "DWP" in title else []))
         links_authors.append([authors[s] for s in author_slugs])
-    created = Article.objects.bulk_create(new, batch_size=1000)
-    Article.tags.through.objects.bulk_create(
-        [
-            Article.tags.through(article_id=a.pk, tag_id=t.pk)
-            for a, ts in zip(created, links_tags, strict=True)
-            for t in set(ts)
-        ],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
-    Article.authors.through.objects.bulk_create(
-        [
-            Article.authors.through(article_id=a.pk, author_id=au.pk)
-            for a, aus in zip(created, links_authors, strict=True)
-            for au in aus
-        ],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    created = article_create_many(articles=new, tags=links_tags, authors=links_authors)
     if created:
-        ids = [a.pk for a in created]
-        Article.objects.update_search_vectors(ids=ids)
         # A demo article has not been edited since it went out.
-        Article.objects.filter(pk__in=ids).update(updated_at=F("published_at"))
-        _invalidate_page_cache()
+        Article.objects.filter(pk__in=[a.pk for a in created]).update(updated_at=F("published_at"))
     if len(created) > 1000:
         # Fresh statistics, or the planner may pick a slow plan for the first requests.
         with connection.cursor() as cursor:
             for model in (Article, Article.tags.through, Article.authors.through):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"articles": len(created), "authors": len(authors), "tags": len(tags)}
-
-
-def _invalidate_page_cache() -> None:
-    """bulk_create sends no signals: tell the shared page cache ourselves."""
-    try:
-        from core.pagecache import invalidate
-    except ImportError:
-        return
-    invalidate()

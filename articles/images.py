@@ -11,9 +11,11 @@ from articles import conf
 
 
 def make_renditions(article) -> None:
-    """Write a WebP copy of the lead image at each configured width (never upscaled)."""
-    for old in article.lead_image_renditions.values():
-        default_storage.delete(old)
+    """Write a WebP copy of the lead image at each configured width (never upscaled).
+
+    Sets ``lead_image_renditions`` and the image's size on ``article`` (unsaved);
+    the renditions of an earlier image are ``article_save``'s to delete.
+    """
     article.lead_image.open("rb")
     try:
         with Image.open(article.lead_image) as original:

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from articles.html_to_markdown import html_to_markdown
 from articles.models import Article, Attachment, Author, Redirect, Tag
+from articles.services import article_save, tag_save
 from core.uploads import safe_upload_to
 
 _IMAGE_UPLOAD = safe_upload_to("articles/images")
@@ -206,7 +207,7 @@ def _tag(wp_slug, name, report):
     tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name=name).first()
     if tag is None:
         report.tags += 1
-        tag = Tag.objects.create(slug=slug, name=name)
+        tag = tag_save(tag=Tag(slug=slug, name=name), validate=False)
     return tag
 
 
@@ -250,29 +251,29 @@ def _create_article(item, r, post_id, status, authors, tags_by_slug, report, med
     published_at = _date(r.text(item, "post_date_gmt"))
     if status != Article.Status.DRAFT and published_at is None:
         status = Article.Status.DRAFT
-    article = Article(
-        title=title[:200],
-        slug=slug,
-        standfirst=r.text(item, "encoded", r.excerpt)[:400],
-        body_markdown=_local_images(
-            html_to_markdown(r.text(item, "encoded", r.content)), media, report
-        ),
-        status=status,
-        published_at=published_at,
-        wp_post_id=post_id,
-    )
-    article.save()
     creator = r.text(item, "creator", r.dc)
-    if creator in authors:
-        article.authors.add(authors[creator])
-    tag_ids = [
-        tags_by_slug[el.get("nicename")].pk
-        for el in item.findall("category")
-        if el.get("nicename") in tags_by_slug
-    ]
-    if tag_ids:
-        article.tags.add(*tag_ids)
-    return article
+    # Published there, so imported as it is: the publishing checks (validate)
+    # are for organisers' edits, and a refused post would stop the import.
+    return article_save(
+        article=Article(
+            title=title[:200],
+            slug=slug,
+            standfirst=r.text(item, "encoded", r.excerpt)[:400],
+            body_markdown=_local_images(
+                html_to_markdown(r.text(item, "encoded", r.content)), media, report
+            ),
+            status=status,
+            published_at=published_at,
+            wp_post_id=post_id,
+        ),
+        authors=[authors[creator]] if creator in authors else [],
+        tags=[
+            tags_by_slug[el.get("nicename")]
+            for el in item.findall("category")
+            if el.get("nicename") in tags_by_slug
+        ],
+        validate=False,
+    )
 
 
 def _local_file(url: str, media: Path | None) -> Path | None:
@@ -319,5 +320,5 @@ def _attach(item, r, article, attachments, media, report):
             with local.open("rb") as fh:
                 article.lead_image.save(local.name, File(fh), save=False)
             article.lead_image_alt = alt or title
-            article.save()
+            article_save(article=article, validate=False)
             report.attachments += 1

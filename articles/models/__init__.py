@@ -1,4 +1,10 @@
-"""Articles the public reads, their authors and tags, and what keeps old links working."""
+"""Articles the public reads, their authors and tags, and what keeps old links working.
+
+The models are plain: what a save of an article or tag sets in motion
+(rendering, revisions, redirects, renditions, search vectors) is in
+``articles.services``; the public pages' heavier reads are in
+``articles.selectors``.
+"""
 
 from articles.models.article import SHARE_IMAGE_WIDTH, Article, ArticleQuerySet
 from articles.models.attachments import Attachment

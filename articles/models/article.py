@@ -7,9 +7,6 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import m2m_changed
-from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models.taxonomy import Author, Tag
@@ -185,41 +182,13 @@ class ArticleQuerySet(models.QuerySet):
         ]
         return article
 
-    def update_search_vectors(self, ids=None):
-        """Recompute the stored search vectors (all articles, or those with these ids).
-
-        ``search_vector`` holds every word (title and standfirst weighted A and
-        B, tags B, body C) and is what a search matches; ``rank_vector`` holds
-        only the title, standfirst and tags and is what results are ranked by.
-        Ranking a common word's thousands of matches by their whole text cost
-        three times as much, and body words only ever ranked lowest anyway.
-        """
-        heading = f"""
-            setweight(to_tsvector('english', coalesce(a.title, '')), 'A')
-            || setweight(to_tsvector('english', coalesce(a.standfirst, '')), 'B')
-            || setweight(to_tsvector('english', coalesce((
-                SELECT string_agg(t.name, ' ')
-                FROM {Tag._meta.db_table} t
-                JOIN {Article.tags.through._meta.db_table} at ON at.tag_id = t.id
-                WHERE at.article_id = a.id), '')), 'B')
-        """  # noqa: S608 - table names come from model metadata, not input
-        sql = f"""
-            UPDATE {Article._meta.db_table} AS a SET
-                rank_vector = {heading},
-                search_vector = {heading}
-                    || setweight(to_tsvector('english', coalesce(a.body_text, '')), 'C')
-        """  # noqa: S608 - table names come from model metadata, not input
-        params = []
-        if ids is not None:
-            if not ids:
-                return
-            sql += " WHERE a.id = ANY(%s)"
-            params.append(list(ids))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
 
 class Article(models.Model):
+    """An article. Save it with ``articles.services.article_save``, which renders
+    its Markdown, keeps the text it replaces as a revision, redirects its old
+    address, makes its lead image's renditions and updates its search vectors:
+    a plain ``save()`` does none of that."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
@@ -321,62 +290,6 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, revision_author=None, **kwargs):
-        """Save, keeping the previous text as a Revision if it changed.
-
-        ``revision_author`` is the user making the change (the admin passes the
-        request's user); it is recorded on that revision.
-        """
-        from articles.images import make_renditions
-        from articles.models import Redirect, Revision
-
-        rendered = render(self.body_markdown)
-        self.body_html, self.body_text = rendered.html, rendered.text
-        self.reading_minutes = rendered.reading_minutes
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
-        old = None
-        if self.pk:
-            old = (
-                Article.objects.filter(pk=self.pk)
-                .values(
-                    "slug", "title", "standfirst", "body_markdown", "lead_image", "published_at"
-                )
-                .first()
-            )
-        image_changed = bool(self.lead_image) and (
-            old is None or old["lead_image"] != self.lead_image.name
-        )
-        if not self.lead_image:
-            self.lead_image_renditions = {}
-            self.lead_image_width = self.lead_image_height = None
-        super().save(*args, **kwargs)
-        if image_changed:
-            make_renditions(self)
-            Article.objects.filter(pk=self.pk).update(
-                lead_image_renditions=self.lead_image_renditions,
-                lead_image_width=self.lead_image_width,
-                lead_image_height=self.lead_image_height,
-            )
-        if old:
-            if any(old[f] != getattr(self, f) for f in ("title", "standfirst", "body_markdown")):
-                Revision.objects.create(
-                    article=self,
-                    title=old["title"],
-                    standfirst=old["standfirst"],
-                    body_markdown=old["body_markdown"],
-                    author=revision_author
-                    if revision_author is not None and revision_author.is_authenticated
-                    else None,
-                )
-            if old["slug"] != self.slug and old["published_at"]:
-                Redirect.remember(
-                    old_path=reverse("articles:detail", kwargs={"slug": old["slug"]}), article=self
-                )
-        # The new address must never be shadowed by a redirect left over from a rename.
-        Redirect.objects.filter(old_path=self.get_absolute_url()).delete()
-        Article.objects.update_search_vectors(ids=[self.pk])
-
     def get_absolute_url(self):
         return cached_reverse("articles:detail", self.slug)
 
@@ -463,17 +376,3 @@ class Article(models.Model):
             "width": self.lead_image_width if known else None,
             "height": self.lead_image_height if known else None,
         }
-
-
-@receiver(m2m_changed, sender=Article.tags.through)
-def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """Keep search vectors current when tags are added to or removed from articles."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        Article.objects.update_search_vectors(ids=[instance.pk])
-        Article.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
-    elif action == "post_clear":
-        Article.objects.update_search_vectors()
-    else:
-        Article.objects.update_search_vectors(ids=list(pk_set or []))

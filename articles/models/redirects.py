@@ -50,8 +50,7 @@ class Redirect(models.Model):
     def remember(cls, *, old_path: str, article=None, tag=None, author=None):
         """Record (or repoint) an old address."""
         cls.objects.update_or_create(
-            old_path=old_path,
-            defaults={"article": article, "tag": tag, "author": author},
+            old_path=old_path, defaults={"article": article, "tag": tag, "author": author}
         )
 
     @classmethod

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from core.links import cached_reverse
 
@@ -10,13 +9,10 @@ from core.links import cached_reverse
 class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(
-        max_length=120,
-        unique=True,
-        help_text="Used in the address of the author's page.",
+        max_length=120, unique=True, help_text="Used in the address of the author's page."
     )
     bio = models.TextField(
-        blank=True,
-        help_text="One or two sentences shown under their articles: who they are.",
+        blank=True, help_text="One or two sentences shown under their articles: who they are."
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,6 +38,9 @@ class Author(models.Model):
 
 
 class Tag(models.Model):
+    """A topic. Rename it with ``articles.services.tag_save``: its old address
+    redirects and its articles' search vectors take the new name."""
+
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(
         max_length=80, unique=True, help_text="Used in the address of the tag's page."
@@ -56,23 +55,6 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        from articles.models import Article, Redirect
-
-        old = None
-        if self.pk:
-            old = Tag.objects.filter(pk=self.pk).values("slug", "name").first()
-        super().save(*args, **kwargs)
-        if old and old["slug"] != self.slug:
-            Redirect.remember(
-                old_path=reverse("articles:tag", kwargs={"slug": old["slug"]}), tag=self
-            )
-        if old and old["name"] != self.name:
-            Article.objects.update_search_vectors(
-                ids=list(self.articles.values_list("pk", flat=True))
-            )
-        Redirect.objects.filter(old_path=self.get_absolute_url()).delete()
 
     def get_absolute_url(self):
         return cached_reverse("articles:tag", self.slug)

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.rendering import render
+from articles.services import article_create_many
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 
 
@@ -14,31 +14,22 @@ def many_articles(db):
     tags = [TagFactory() for _ in range(8)]
     authors = [AuthorFactory() for _ in range(5)]
     body = "## What happened\n\nThe branch report was agreed.\n\n- one\n- two\n"
-    rendered = render(body)
     now = timezone.now()
-    articles = Article.objects.bulk_create(
-        Article(
-            title=f"Branch report {i}",
-            slug=f"bulk-report-{i}",
-            standfirst="What the branch decided.",
-            body_markdown=body,
-            body_html=rendered.html,
-            body_text=rendered.text,
-            status="published",
-            published_at=now - timedelta(hours=i + 1),
-        )
-        for i in range(300)
-    )
-    Article.tags.through.objects.bulk_create(
-        Article.tags.through(article_id=a.pk, tag_id=tags[(i + k) % 8].pk)
-        for i, a in enumerate(articles)
-        for k in (0, 3)
-    )
-    Article.authors.through.objects.bulk_create(
-        Article.authors.through(article_id=a.pk, author_id=authors[i % 5].pk)
-        for i, a in enumerate(articles)
+    articles = article_create_many(
+        articles=[
+            Article(
+                title=f"Branch report {i}",
+                slug=f"bulk-report-{i}",
+                standfirst="What the branch decided.",
+                body_markdown=body,
+                status="published",
+                published_at=now - timedelta(hours=i + 1),
+            )
+            for i in range(300)
+        ],
+        tags=[[tags[(i + k) % 8] for k in (0, 3)] for i in range(300)],
+        authors=[[authors[i % 5]] for i in range(300)],
     )
     for _ in range(5):
         ArticleFactory(status="draft", published_at=None)
-    Article.objects.update_search_vectors()
     return {"articles": articles, "tags": tags, "authors": authors}

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article, Revision, Tag
+from articles.services import article_save
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.factories import UserFactory
 
@@ -175,7 +176,7 @@ def test_live_preview_renders_safely_for_staff_only(client, organiser_client):
 def test_revision_diff_and_restore(organiser_client):
     article = ArticleFactory(body_markdown="Old line.")
     article.body_markdown = "New line."
-    article.save()
+    article_save(article=article)
     revision = Revision.objects.get(article=article)
     url = reverse("admin:articles_article_revision", args=[article.pk, revision.pk])
     html = organiser_client.get(url).content.decode()
@@ -217,7 +218,7 @@ def test_editing_in_the_admin_records_the_organiser_on_the_revision(client):
 def test_saves_outside_the_admin_record_no_author():
     article = ArticleFactory(body_markdown="Old line.")
     article.body_markdown = "New line."
-    article.save()
+    article_save(article=article)
     assert Revision.objects.get(article=article).author is None
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Correction
+from articles.services import article_save
 from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_unpublished_articles_are_404_for_the_public(client, status):
 def test_withdrawn_article_is_gone(client):
     article = ArticleFactory()
     article.status = Article.Status.WITHDRAWN
-    article.save()
+    article_save(article=article)
     assert client.get(article.get_absolute_url()).status_code == 410
     assert article.title not in client.get(reverse("articles:list")).content.decode()
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from articles.models import Article, Attachment, PreviewLink, Redirect, Revision
 from articles.rendering import render
-from articles.services import ArticleError, revision_restore, tag_merge
+from articles.services import ArticleError, article_save, revision_restore, tag_merge, tag_save
 from tests.articles.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,22 +90,22 @@ def test_publishing_without_a_time_uses_now():
 def test_changing_a_published_slug_redirects_the_old_address(client):
     article = ArticleFactory(slug="old-name")
     article.slug = "new-name"
-    article.save()
+    article_save(article=article)
     response = client.get("/articles/old-name/")
     assert response.status_code == 301
     assert response["Location"] == "/articles/new-name/"
     article.slug = "newest-name"
-    article.save()
+    article_save(article=article)
     assert client.get("/articles/old-name/")["Location"] == "/articles/newest-name/"
     article.slug = "old-name"
-    article.save()
+    article_save(article=article)
     assert client.get("/articles/old-name/").status_code == 200
 
 
 def test_draft_slug_changes_leave_no_redirect():
     article = ArticleFactory(status="draft", published_at=None, slug="draft-a")
     article.slug = "draft-b"
-    article.save()
+    article_save(article=article)
     assert not Redirect.objects.exists()
 
 
@@ -115,7 +115,7 @@ def test_renaming_and_merging_tags_redirect(client):
     a = ArticleFactory(tags=[pay])
     b = ArticleFactory(tags=[wages])
     pay.slug = "pay-and-conditions"
-    pay.save()
+    tag_save(tag=pay)
     assert client.get("/tags/pay/")["Location"] == "/tags/pay-and-conditions/"
     assert tag_merge(sources=[wages], target=pay) == 1
     assert client.get("/tags/wages/")["Location"] == "/tags/pay-and-conditions/"
@@ -145,9 +145,9 @@ def test_preview_link_shows_draft_until_it_expires_or_is_revoked(client):
 def test_each_save_keeps_the_previous_text_and_restore_brings_it_back():
     article = ArticleFactory(body_markdown="First text.")
     article.body_markdown = "Second text."
-    article.save()
+    article_save(article=article)
     article.status = Article.Status.PUBLISHED  # no text change: no revision
-    article.save()
+    article_save(article=article)
     revision = Revision.objects.get(article=article)
     assert revision.body_markdown == "First text."
     revision_restore(revision=revision)
@@ -160,7 +160,7 @@ def test_restore_refuses_a_text_that_could_not_be_published():
     article = ArticleFactory(status="draft", published_at=None, body_markdown="![](/a.png)")
     article.body_markdown = "Fine now."
     article.status = Article.Status.PUBLISHED
-    article.save()
+    article_save(article=article)
     with pytest.raises(ArticleError):
         revision_restore(revision=article.revisions.get())
 
