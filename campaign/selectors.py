@@ -1,4 +1,5 @@
-"""Heavy reads: the nominations board, the public slate and the nominations sheet.
+"""Heavy reads: the nominations board, the public slate, the nominations sheet and
+the branch contact's report page.
 
 Each runs a fixed number of queries whatever the number of branches,
 positions or candidates (counted in tests): the counting is done in SQL.
@@ -235,4 +236,50 @@ def open_elections_for_group(group, today: datetime.date | None = None):
                 queryset=Position.objects.prefetch_related(Prefetch("candidates", candidates)),
             )
         )
+    )
+
+
+# The branch contact's report page ------------------------------------------------
+
+
+@dataclass
+class ContactReport:
+    """What a branch contact's report page shows for one election."""
+
+    meeting: BranchMeeting | None  # the branch's meeting that nominates (report_meeting)
+    positions: list[Position]  # with their candidates
+    current: list[Nomination]  # what that meeting is recorded as nominating
+
+    @property
+    def agm(self) -> BranchMeeting | None:
+        """The AGM the page's date form moves: an EGM is never moved from there."""
+        if self.meeting is not None and self.meeting.kind == BranchMeeting.Kind.AGM:
+            return self.meeting
+        return None
+
+
+def report_meeting(*, election: Election, branch: Branch) -> BranchMeeting | None:
+    """Return the branch's meeting that nominates in this election: its latest meeting
+    (AGM or EGM) in the election's AGM window, or None if it has told us of none."""
+    return (
+        BranchMeeting.objects.filter(
+            branch=branch, date__gte=election.agm_window_start, date__lte=election.agm_window_end
+        )
+        .order_by("-date")
+        .first()
+    )
+
+
+def contact_report(*, election: Election, branch: Branch) -> ContactReport:
+    """Read what the report page needs: the meeting, the slate, what it nominated."""
+    meeting = report_meeting(election=election, branch=branch)
+    current = (
+        list(Nomination.objects.active().filter(meeting=meeting, position__election=election))
+        if meeting
+        else []
+    )
+    return ContactReport(
+        meeting=meeting,
+        positions=list(election.positions.prefetch_related("candidates")),
+        current=current,
     )

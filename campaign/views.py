@@ -15,9 +15,9 @@ from django.views.decorators.http import require_safe
 
 from articles.caching import public_page
 from articles.models import Article, Redirect
-from campaign import og, selectors, services
+from campaign import og, rules, selectors, services
 from campaign.forms import AgmDateForm, NominationsForm, ReporterForm, error_summary
-from campaign.models import BranchMeeting, Election, Nomination, NoticeRule
+from campaign.models import BranchMeeting, Election, NoticeRule
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
 
@@ -190,40 +190,12 @@ def nominations_sheet(request, group_code):
 def report(request, slug, *, link):
     """A branch contact sets the AGM date and reports the AGM's nominations."""
     election = get_object_or_404(Election, slug=slug)
-    if not election.open_to(link.branch):
-        return link_invalid(request, _back_to_slate(election))
     branch = link.branch
-    meeting = (
-        BranchMeeting.objects.filter(
-            branch=branch, date__gte=election.agm_window_start, date__lte=election.agm_window_end
-        )
-        .order_by("-date")
-        .first()
-    )
-    positions = list(election.positions.prefetch_related("candidates"))
-    current = (
-        Nomination.objects.active().filter(meeting=meeting, position__election=election)
-        if meeting
-        else []
-    )
+    if not election.open_to(branch):
+        return link_invalid(request, _back_to_slate(election))
+    page = selectors.contact_report(election=election, branch=branch)
     action = request.POST.get("action") if request.method == "POST" else None
-    agm_form = AgmDateForm(
-        request.POST if action == "agm" else None,
-        election=election,
-        initial={"date": meeting.date, "place": meeting.place} if meeting else None,
-        prefix="agm",
-    )
-    nominations_form = NominationsForm(
-        request.POST if action == "nominations" else None,
-        positions=positions,
-        current=list(current),
-        prefix="nom",
-    )
-    reporter_form = ReporterForm(
-        request.POST if action == "nominations" else None,
-        initial={"reported_by": link.contact_name},
-        prefix="who",
-    )
+    agm_form, nominations_form, reporter_form = _report_forms(request, action, election, page, link)
     today = timezone.localdate()
     report_errors = []
     if action == "agm" and agm_form.is_valid():
@@ -232,7 +204,7 @@ def report(request, slug, *, link):
                 branch=branch,
                 date=agm_form.cleaned_data["date"],
                 place=agm_form.cleaned_data["place"],
-                meeting=meeting if meeting and meeting.kind == BranchMeeting.Kind.AGM else None,
+                meeting=page.agm,
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -240,17 +212,16 @@ def report(request, slug, *, link):
         else:
             return _back(request, election, "agm")
     if action == "nominations":
-        if meeting is None:
-            report_errors.append("Tell us the date of your AGM first.")
-        elif meeting.date > today:
-            report_errors.append(
-                f"You can report nominations after the meeting on {meeting.date:%-d %B %Y}."
-            )
+        try:
+            rules.check_can_report(page.meeting, today=today)
+        except ValidationError as exc:
+            report_errors += exc.messages
+        # Both forms are checked even when the rule says no, so every problem shows.
         forms_ok = nominations_form.is_valid() & reporter_form.is_valid()
         if forms_ok and not report_errors:
             try:
                 services.nomination_report(
-                    meeting=meeting,
+                    meeting=page.meeting,
                     election=election,
                     entries=nominations_form.entries,
                     reported_by=reporter_form.cleaned_data["reported_by"],
@@ -262,14 +233,17 @@ def report(request, slug, *, link):
             else:
                 return _back(request, election, "nominations")
     errors = error_summary(agm_form, nominations_form, reporter_form, extra=report_errors)
-    response = render(
+    # The address holds the token: the site-wide "same-origin" referrer policy
+    # keeps it from other sites. ("no-referrer" would make browsers post this
+    # form with "Origin: null", which the CSRF check rightly refuses.)
+    return render(
         request,
         "campaign/report.html",
         {
             "election": election,
             "link": link,
             "token": link_token(request),
-            "meeting": meeting,
+            "meeting": page.meeting,
             "agm_form": agm_form,
             "nominations_form": nominations_form,
             "reporter_form": reporter_form,
@@ -279,10 +253,29 @@ def report(request, slug, *, link):
         },
         status=400 if errors else 200,
     )
-    # The address holds the token: the site-wide "same-origin" referrer policy
-    # keeps it from other sites. ("no-referrer" would make browsers post this
-    # form with "Origin: null", which the CSRF check rightly refuses.)
-    return response
+
+
+def _report_forms(request, action, election, page, link):
+    """The report page's three forms, bound to the POST only for the action it names."""
+    meeting = page.meeting
+    agm_form = AgmDateForm(
+        request.POST if action == "agm" else None,
+        election=election,
+        initial={"date": meeting.date, "place": meeting.place} if meeting else None,
+        prefix="agm",
+    )
+    nominations_form = NominationsForm(
+        request.POST if action == "nominations" else None,
+        positions=page.positions,
+        current=page.current,
+        prefix="nom",
+    )
+    reporter_form = ReporterForm(
+        request.POST if action == "nominations" else None,
+        initial={"reported_by": link.contact_name},
+        prefix="who",
+    )
+    return agm_form, nominations_form, reporter_form
 
 
 def _back(request, election, saved):

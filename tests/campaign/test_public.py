@@ -318,6 +318,38 @@ def test_nominations_cannot_be_reported_before_the_meeting(client, contact):
     assert "after the meeting on 1 March 2027" in response.content.decode()
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_nominations_need_the_agm_date_first_and_every_problem_shows(client, contact):
+    """With no meeting the report is refused, and the forms' own errors show beside it."""
+    response = client.post(
+        contact["url"], {"token": contact["token"], "action": "nominations", "who-reported_by": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Tell us the date of your AGM first." in html
+    assert "Enter your name" in html
+    assert not NominationReport.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_report_page_reads_the_latest_meeting_in_the_window_and_never_moves_an_egm(client, contact):
+    """The page reports for the branch's latest meeting in the AGM window; its AGM form
+    sets the AGM, leaving an EGM where it is."""
+    branch = contact["branch"]
+    MeetingFactory(branch=branch, date=datetime.date(2026, 12, 1))  # before the window
+    egm = MeetingFactory(branch=branch, kind=BranchMeeting.Kind.EGM, date=datetime.date(2027, 2, 1))
+    html = client.get(contact["url"], {"token": contact["token"]}).content.decode()
+    assert "We have your EGM on <strong>Monday 1 February 2027</strong>" in html
+    response = client.post(
+        contact["url"], {"token": contact["token"], "action": "agm", "agm-date": "10/02/2027"}
+    )
+    assert response.status_code == 302
+    egm.refresh_from_db()
+    assert egm.date == datetime.date(2027, 2, 1)
+    agm = BranchMeeting.objects.get(branch=branch, kind=BranchMeeting.Kind.AGM, date__year=2027)
+    assert agm.date == datetime.date(2027, 2, 10)
+
+
 def test_report_page_is_rate_limited(client, contact, settings):
     settings.RATELIMITS = {"manage": "3/h"}
     for _ in range(3):
