@@ -1,11 +1,11 @@
-"""Articles: what the public reads, and the queries its pages are built from."""
+"""Articles: what the public reads, and the queries its lists are built from."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -13,9 +13,6 @@ from articles.models.taxonomy import Author, Tag
 from articles.rendering import render
 from core.links import cached_reverse
 from core.uploads import safe_upload_to, validate_image
-
-#: Article fields its page never shows: left out of ``for_page``.
-_NOT_ON_PAGE = {"body_markdown", "search_vector", "rank_vector"}
 
 #: The width sharing sites (Facebook, X, Mastodon) show a large card at.
 SHARE_IMAGE_WIDTH = 1200
@@ -72,115 +69,6 @@ class ArticleQuerySet(models.QuerySet):
                 [],
             ),
         )
-
-    def for_page(self, *, slug=None, pk=None, related=3, window=20):
-        """Return the article with ``slug`` (or ``pk``) and all its page shows, or None.
-
-        One query, since a page built from scratch is bound by the Python that
-        runs each query rather than by the database: the article's fields (not
-        its Markdown or search vectors), ``has_attachments``, ``has_corrections``,
-        ``page_authors`` and ``page_tags`` (lists), and, among the public
-        articles, ``older`` and ``newer`` (by publication time; None for an
-        article not public itself) and ``related``:
-        up to ``related`` articles sharing most tags, newest first on ties,
-        chosen among the ``window`` newest of each tag (read from the indexes,
-        so the cost does not grow with the archive).
-        """
-        from articles.models import Attachment, Correction
-
-        if (slug is None) == (pk is None):
-            raise TypeError("Pass slug or pk.")
-        a, aa, at = (
-            Article._meta.db_table,
-            Article.authors.through._meta.db_table,
-            Article.tags.through._meta.db_table,
-        )
-        au, t, att, cor = (
-            Author._meta.db_table,
-            Tag._meta.db_table,
-            Attachment._meta.db_table,
-            Correction._meta.db_table,
-        )
-        fields = [f for f in Article._meta.concrete_fields if f.name not in _NOT_ON_PAGE]
-        columns = ", ".join(f"page.{connection.ops.quote_name(f.column)}" for f in fields)
-        public = "{0}.status IN ('published', 'scheduled') AND {0}.published_at <= %(now)s"
-        sql = f"""
-            SELECT {columns},
-              EXISTS (SELECT 1 FROM {att} WHERE article_id = page.id),
-              EXISTS (SELECT 1 FROM {cor} WHERE article_id = page.id),
-              (SELECT json_agg(json_build_array(au.id, au.name, au.slug, au.bio)
-                               ORDER BY au.name, au.id)
-                 FROM {au} au JOIN {aa} aa ON aa.author_id = au.id
-                WHERE aa.article_id = page.id),
-              (SELECT json_agg(json_build_array(t.id, t.name, t.slug) ORDER BY t.name, t.id)
-                 FROM {t} t JOIN {at} at ON at.tag_id = t.id WHERE at.article_id = page.id),
-              (SELECT json_build_array(o.id, o.title, o.slug) FROM {a} o
-                WHERE {public.format("o")} AND o.published_at < page.published_at
-                ORDER BY o.published_at DESC, o.id DESC LIMIT 1),
-              (SELECT json_build_array(n.id, n.title, n.slug) FROM {a} n
-                WHERE {public.format("n")} AND n.published_at > page.published_at
-                ORDER BY n.published_at, n.id LIMIT 1),
-              (SELECT json_agg(json_build_array(r.id, r.title, r.slug, r.published_at)
-                               ORDER BY top.shared DESC, r.published_at DESC, r.id DESC)
-                 FROM (
-                   SELECT c.id, COUNT(*) AS shared, MAX(c.published_at) AS newest
-                   FROM {at} pt
-                   CROSS JOIN LATERAL (
-                     SELECT c.id, c.published_at FROM {a} c
-                     JOIN {at} ct ON ct.article_id = c.id
-                     WHERE ct.tag_id = pt.tag_id AND c.id <> page.id AND {public.format("c")}
-                     ORDER BY c.published_at DESC LIMIT %(window)s
-                   ) AS c
-                   WHERE pt.article_id = page.id
-                   GROUP BY c.id
-                   ORDER BY shared DESC, newest DESC, c.id DESC
-                   LIMIT %(related)s
-                 ) AS top
-                 JOIN {a} r ON r.id = top.id)
-            FROM {a} page
-            WHERE page.{"slug" if slug is not None else "id"} = %(key)s
-        """  # noqa: S608 - table and column names come from model metadata
-        params = {
-            "key": slug if slug is not None else pk,
-            "now": timezone.now(),
-            "window": window,
-            "related": related,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = [
-            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-            for f, v in zip(fields, row, strict=False)
-        ]
-        article = Article.from_db(self.db, [f.attname for f in fields], values)
-        extra = row[len(fields) :]
-        article.has_attachments, article.has_corrections = extra[0], extra[1]
-        article.page_authors = [
-            Author.from_db(self.db, ["id", "name", "slug", "bio"], r) for r in extra[2] or []
-        ]
-        article.page_tags = [
-            Tag.from_db(self.db, ["id", "name", "slug"], r) for r in extra[3] or []
-        ]
-        # Previous and next only for a public article (a draft has no place in
-        # the sequence yet); related for drafts too, so a preview shows them.
-        article.older, article.newer = (
-            Article.from_db(self.db, ["id", "title", "slug"], r)
-            if r and article.is_public
-            else None
-            for r in extra[4:6]
-        )
-        article.related = [
-            Article.from_db(
-                self.db,
-                ["id", "title", "slug", "published_at"],
-                [*r[:3], datetime.fromisoformat(r[3])],
-            )
-            for r in extra[6] or []
-        ]
-        return article
 
 
 class Article(models.Model):

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
+from articles.selectors import highlight
 from articles.services import article_save, tag_save
-from articles.views import highlight
 from tests.articles.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
