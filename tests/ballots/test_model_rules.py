@@ -8,11 +8,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ballots import models as ballots_models
 from ballots.models import Ballot, BranchReadiness, TurnoutReturn
 from ballots.services import ImportRejected, turnout_validate
 from tests.ballots.factories import BranchFactory
@@ -124,3 +126,10 @@ def test_turnout_rows_check_entitlement_without_a_query_per_row(world):
     assert [e.message for e in exc.value.errors] == [
         "Branch code 'ST-1' is not a branch in this ballot's units: check the code"
     ]
+
+
+def test_every_model_is_importable_from_the_models_package():
+    """The models live in one module per subject; `from ballots.models import X` finds each."""
+    for model in apps.get_app_config("ballots").get_models():
+        assert getattr(ballots_models, model.__name__) is model
+        assert model.__name__ in ballots_models.__all__

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from campaign import models as campaign_models
 from campaign import rules
 from campaign.models import (
     BranchMeeting,
@@ -324,3 +326,10 @@ def test_slate_that_keeps_the_rules_has_no_warnings():
     c.reserved_categories.add(rule)
     CandidateFactory(position=position)
     assert rules.slate_warnings(election) == []
+
+
+def test_every_model_is_importable_from_the_models_package():
+    """The models live in one module per subject; `from campaign.models import X` finds each."""
+    for model in apps.get_app_config("campaign").get_models():
+        assert getattr(campaign_models, model.__name__) is model
+        assert model.__name__ in campaign_models.__all__
