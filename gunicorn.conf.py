@@ -13,5 +13,9 @@ graceful_timeout = 20
 max_requests = 50000
 max_requests_jitter = 5000
 accesslog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto and friends are believed only from the proxies the app
+# trusts (TRUSTED_PROXIES, the compose network in docker-compose.yml).
+forwarded_allow_ips = os.environ.get(
+    "FORWARDED_ALLOW_IPS", os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
+)
 wsgi_app = "config.wsgi:application"

@@ -214,12 +214,15 @@ AXES_VERBOSE = False
 # A locked-out login answers 429 with this page (the lockout lives in the
 # database, so it holds on every app server).
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
-# The same client address the rate limits use: behind a load balancer that is
-# the right-most X-Forwarded-For entry (RATELIMIT_CLIENT_IP_HEADER), otherwise
-# every organiser would share the balancer's address and one lockout.
+# The same client address the rate limits use (core/proxies.py), otherwise every
+# organiser behind the proxy would share its address and one lockout.
 AXES_CLIENT_IP_CALLABLE = "core.security.axes_client_ip"
-# Only when a load balancer we run appends the client address to this header.
-RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="")
+# trust: proxies. A forwarded client address (X-Forwarded-For, or the header
+# named here) is believed only from these addresses or networks, e.g.
+# "172.30.57.0/24" (docker-compose.yml sets its own network). Empty: the socket
+# address is the client, whatever headers say.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
 # trust: rate limits per client address, shared by every app server
 # (core/ratelimit.py); "<count>/<s|m|h|d>", e.g. "10/h" or "100/5m".
 RATELIMITS = {

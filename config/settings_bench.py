@@ -10,3 +10,5 @@ rather than stopping the bench after ten sign-ups from 127.0.0.1.
 from config.settings import *  # noqa: F403
 
 RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+# ... sent by the bench's own client on this machine, standing in for the proxy.
+TRUSTED_PROXIES = ["127.0.0.0/8", "::1"]

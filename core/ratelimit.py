@@ -72,17 +72,16 @@ def limit_for(scope: str) -> Limit:
 
 
 def client_ip(request) -> str:
-    """Return the client's address.
+    """Return the client's address (core/proxies.py).
 
-    REMOTE_ADDR unless RATELIMIT_CLIENT_IP_HEADER names a header set by our own
-    load balancer (e.g. "HTTP_X_FORWARDED_FOR"); then its right-most entry, the
-    one the balancer itself appended, because anything left of it is whatever
-    the client chose to send.
+    REMOTE_ADDR, unless the request comes from a proxy in TRUSTED_PROXIES; then
+    the address that proxy forwarded (the right-most X-Forwarded-For entry that
+    is not itself a trusted proxy). A forwarded header from anyone else is
+    ignored, so a spoofed X-Forwarded-For cannot reset a limit.
     """
-    header = settings.RATELIMIT_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    from core.proxies import client_address
+
+    return client_address(request)
 
 
 def _key(scope: str, ident: str) -> str:

@@ -88,14 +88,16 @@ def serve_media(request, path: str):
 def axes_client_ip(request) -> str | None:
     """The client address for login lockout: the one the rate limits use, or None.
 
-    Requests made without a network peer (``force_login``, management
-    commands) have no address; django-axes stores None for them.
+    That is the socket address, or the one a proxy in TRUSTED_PROXIES forwarded
+    (core/proxies.py), never a forwarded header from anyone else. Requests made
+    without a network peer (``force_login``, management commands) have no
+    address; django-axes stores None for them.
     """
     import ipaddress
 
-    from core.ratelimit import client_ip
+    from core.proxies import client_address
 
-    address = client_ip(request)
+    address = client_address(request)
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:

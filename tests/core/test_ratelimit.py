@@ -69,11 +69,11 @@ def test_decorator_limits_posts_only_and_answers_429():
     assert int(last["Retry-After"]) >= 1
 
 
-def test_client_ip_trusts_only_the_configured_header(settings):
+def test_client_ip_trusts_the_header_only_from_a_trusted_proxy(settings):
     rf = RequestFactory()
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     assert ratelimit.client_ip(request) == "10.0.0.1"
-    settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert ratelimit.client_ip(request) == "203.0.113.5"
 
 
