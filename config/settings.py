@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -398,13 +400,33 @@ MEMBERS_EMPLOYER_DOMAINS = (
     "police.uk",
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
+# Logs: one line per event with time, level, logger and request id; JSON with
+# LOG_FORMAT=json (core/logging.py). Tokens in personal links are redacted from
+# every line, and pages whose address holds one send no Referer.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING = logging_config(
+    LOG_FORMAT,
+    env("LOG_LEVEL", default="INFO"),
+    loggers={
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},  # it logs every process exit at INFO
     },
-}
+)
+MIDDLEWARE.insert(0, "core.logging.RequestIdMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "core.logging.TokenPageReferrerMiddleware",
+)
+
+# Error reporting: optional. With SENTRY_DSN, errors go to Sentry with no
+# personal data: no cookies, headers, bodies or user, tokens and email
+# addresses scrubbed (core/sentry.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from core.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
