@@ -1,10 +1,11 @@
 """Heavy reads: per-unit turnout and readiness, aggregated in PostgreSQL.
 
 Each function runs one query whatever the number of units, branches or returns.
-The SQL is assembled only from fixed fragments written here (the scope conditions
-below); every value travels as a query parameter, hence the S608 exemptions.
-Scope (members.scoping) is applied inside the SQL: a group organiser's figures
-come only from their group's branches, a regional organiser's from their region's.
+The SQL is assembled only from fixed fragments written here and the scope
+conditions members.scoping.Scope.sql yields (the same rule as its queryset
+filter); every value travels as a query parameter, hence the S608 exemptions.
+A group organiser's figures come only from their group's branches, a regional
+organiser's from their region's.
 """
 
 import datetime as dt
@@ -19,33 +20,15 @@ from ballots.rules import Kind, RuleBook, ballot_events
 from members.scoping import Scope, scope_for
 
 
-def _scope_sql(scope: Scope, *, group: str, region: str) -> tuple[str, list]:
-    """Return (SQL condition, params) for a scope, from its group and region conditions."""
-    if not scope.members:
-        return "FALSE", []
-    if scope.everything:
-        return "TRUE", []
-    if scope.group_id is not None:
-        return group, [scope.group_id]
-    if scope.region_id is not None:
-        return region, [scope.region_id]
-    return "FALSE", []
-
-
-def _branch_scope_sql(scope: Scope, alias: str) -> tuple[str, list]:
-    """Keep the rows of a members_branch alias that are in scope."""
-    return _scope_sql(scope, group=f"{alias}.group_id = %s", region=f"{alias}.region_id = %s")
-
-
 def _unit_scope_sql(scope: Scope, alias: str) -> tuple[str, list]:
-    """Keep the units (ballots_bargainingunit alias) in scope: a regional organiser's
-    are those with at least one branch in the region."""
+    """Keep the units (ballots_bargainingunit alias) in scope, as BargainingUnit.visible_to
+    does: a regional organiser's are those with at least one branch in the region."""
     region = (
         "EXISTS (SELECT 1 FROM ballots_unitbranch sub_ub "
         "JOIN members_branch sub_b ON sub_b.id = sub_ub.branch_id "
         "WHERE sub_ub.unit_id = {alias}.id AND sub_b.region_id = %s)"
     ).replace("{alias}", alias)
-    return _scope_sql(scope, group=f"{alias}.group_id = %s", region=region)
+    return scope.sql(group=f"{alias}.group_id = %s", region=region)
 
 
 @dataclass
@@ -123,7 +106,7 @@ def turnout_by_unit(
     pct = turnout.value if turnout.applies and ballot.statutory else None
     support_pct = support.value if support.applies and ballot.statutory else None
     scope = scope_for(user)
-    branch_sql, branch_params = _branch_scope_sql(scope, "b")
+    branch_sql, branch_params = scope.branch_sql("b")
     unit_sql, unit_params = _unit_scope_sql(scope, "u")
     # Each branch's latest return is one index probe (turnout_latest_idx), so the
     # cost follows the number of branches, not the number of returns.
@@ -183,7 +166,7 @@ def turnout_series(ballot: Ballot, user, *, unit_ids: list[int], as_of: dt.date)
     end = min(as_of, ballot.closes_on)
     if end < ballot.opens_on or not unit_ids:
         return {u: [] for u in unit_ids}
-    branch_sql, branch_params = _branch_scope_sql(scope_for(user), "b")
+    branch_sql, branch_params = scope_for(user).branch_sql("b")
     sql = f"""
         SELECT ub.unit_id, d.day::date, COALESCE(SUM(lr.voted), 0)::int
         FROM generate_series(%s::date, %s::date, interval '1 day') AS d(day)
@@ -236,7 +219,7 @@ def readiness_by_unit(user, *, thresholds: ReadinessThreshold | None = None):
     """Return each visible unit's readiness, summed over its branches' latest snapshots."""
     thresholds = thresholds or ReadinessThreshold.current()
     scope = scope_for(user)
-    branch_sql, branch_params = _branch_scope_sql(scope, "b")
+    branch_sql, branch_params = scope.branch_sql("b")
     unit_sql, unit_params = _unit_scope_sql(scope, "u")
     sql = f"""
         WITH latest AS (

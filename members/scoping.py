@@ -1,15 +1,31 @@
-"""The one place that decides which branches, members and figures an organiser sees.
+"""The one permission layer: what an organiser may do, and to which rows.
 
-Every admin queryset, export, dashboard and autocomplete goes through
-``scope_for(user).filter(queryset, branch_path=...)`` (members through
-``Member.objects.visible_to(user)``, which adds their own group), so a group or regional
-organiser cannot reach another group's or region's data by any route: objects
-outside their scope do not exist for them (lists omit them, URLs give 404).
+The policy (README, "Who sees what"): every organiser page and action needs the
+Django model permission for it (each role's permissions are its auth group's,
+members migration 0006) AND the objects must be in the organiser's scope.
+Without the permission the answer is 403, in scope or not; with it, an object
+outside the scope does not exist for them: lists omit it, its URLs are 404.
+Superusers hold every permission and see everything.
+
+* ``scope_for(user)`` returns the ``Scope``: which rows. ``Scope.filter`` narrows a
+  queryset (``Branch.objects.visible_to(user)`` and ``Member.objects.visible_to(user)``
+  go through it) and ``Scope.sql`` gives the same rule as an SQL condition for the
+  raw SQL of the heavy selectors (``ballots/selectors.py``).
+* ``ScopedAdminMixin`` is the one mixin of every ModelAdmin and inline of the
+  campaign, ballots and members apps: Django's permission checks, never bypassed,
+  and querysets narrowed to the scope.
+* ``scoped_permission_required`` is the one decorator of organiser pages that are
+  not a ModelAdmin's own views (the ballots dashboard, grids and imports).
+
+This module imports no model, so the models' ``visible_to`` can import it.
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 
 @dataclass(frozen=True)
@@ -19,6 +35,20 @@ class Scope:
     region_id: int | None = None
     members: bool = True  # False for editors: no personal data at all
 
+    @property
+    def kind(self) -> str:
+        """Return "everything", "group", "region" or "nothing": the rule, decided once
+        for both the queryset filter and the SQL condition."""
+        if not self.members:
+            return "nothing"
+        if self.everything:
+            return "everything"
+        if self.group_id is not None:
+            return "group"
+        if self.region_id is not None:
+            return "region"
+        return "nothing"
+
     def q(self, branch_path: str, *, group_path: str | None = None) -> Q:
         """Return a Q that keeps only rows whose branch is in scope.
 
@@ -26,16 +56,17 @@ class Scope:
         member whose branch is not in our list), a group organiser also sees the
         rows with no branch whose own group is theirs.
         """
-        if self.everything:
-            return Q()
         prefix = f"{branch_path}__" if branch_path else ""
-        if self.group_id is not None:
-            q = Q(**{f"{prefix}group_id": self.group_id})
-            if group_path is not None:
-                q |= Q(**{f"{branch_path}__isnull": True, f"{group_path}_id": self.group_id})
-            return q
-        if self.region_id is not None:
-            return Q(**{f"{prefix}region_id": self.region_id})
+        match self.kind:
+            case "everything":
+                return Q()
+            case "group":
+                q = Q(**{f"{prefix}group_id": self.group_id})
+                if group_path is not None:
+                    q |= Q(**{f"{branch_path}__isnull": True, f"{group_path}_id": self.group_id})
+                return q
+            case "region":
+                return Q(**{f"{prefix}region_id": self.region_id})
         return Q(pk__in=[])
 
     def filter(
@@ -43,13 +74,36 @@ class Scope:
     ) -> QuerySet:
         """Narrow a queryset to rows whose branch (reached by branch_path) is in scope
         (or, with group_path, that have no branch and a group in scope)."""
-        if not self.members:
-            return queryset.none()
-        if self.everything:
-            return queryset
-        if self.group_id is None and self.region_id is None:
-            return queryset.none()
+        match self.kind:
+            case "everything":
+                return queryset
+            case "nothing":
+                return queryset.none()
         return queryset.filter(self.q(branch_path, group_path=group_path))
+
+    def sql(self, *, group: str, region: str) -> tuple[str, list]:
+        """Return (SQL condition, params): the same rule as ``filter``, for raw SQL.
+
+        `group` and `region` are the caller's conditions for "this row is in the
+        group" and "in the region", each with one ``%s`` for the id, such as
+        ``"b.group_id = %s"``. Only these fixed fragments reach the SQL; the id
+        travels as a parameter.
+        """
+        match self.kind:
+            case "everything":
+                return "TRUE", []
+            case "group":
+                return group, [self.group_id]
+            case "region":
+                return region, [self.region_id]
+        return "FALSE", []
+
+    def branch_sql(self, alias: str) -> tuple[str, list]:
+        """Return (SQL condition, params) keeping the rows of a members_branch alias in
+        scope: the SQL form of ``filter(Branch.objects.all(), branch_path="")``."""
+        if not alias.isidentifier():
+            raise ValueError(f"not an SQL alias: {alias!r}")
+        return self.sql(group=f"{alias}.group_id = %s", region=f"{alias}.region_id = %s")
 
     def allows_group(self, group_id: int | None) -> bool:
         """Whether objects that belong to a whole group (elections, units) are visible."""
@@ -78,39 +132,120 @@ def scope_for(user) -> Scope:
 
 
 class ScopedAdminMixin:
-    """Admin mixin: lists, change views, deletes and autocompletes see only the scope.
+    """The admin mixin: Django's model permissions (403 without), rows in scope (404 outside).
 
-    Set ``scope_branch_path`` to the lookup from the model to its Branch
-    ("branch", "meeting__branch", or "" for Branch itself), and
-    ``scope_group_path`` to the model's own group where rows may have no branch.
+    Permissions are Django's own ``has_*_permission`` checks, which this mixin
+    can only narrow, never widen. Rows are narrowed in ``get_queryset``, so
+    lists, counts, searches, actions, autocompletes and the change, history and
+    delete views never reach an object outside the scope:
+
+    * ``scope_branch_path``: the lookup from the model to its Branch ("branch",
+      "meeting__branch", "" for Branch itself), or None for rows that belong to no
+      branch (an inline's rows are its parent's; a notice rule is the union's).
+    * ``scope_group_path``: the model's own group, for rows that may have no branch.
+    * ``national_writes``: rows of the whole union (notice rules, the law as data,
+      the union's structure): only a national scope adds, changes or deletes them.
+    * ``national_only``: the whole admin is for a national scope (accounts, audit).
+    * Override ``scope_queryset`` for models scoped another way (through units,
+      elections); foreign keys to a model with ``visible_to(user)`` offer only
+      the rows it returns.
     """
 
-    scope_branch_path: str = "branch"
-    scope_group_path: str | None = None  # e.g. "group" for members with no branch
+    scope_branch_path: str | None = "branch"
+    scope_group_path: str | None = None
+    national_writes: bool = False
+    national_only: bool = False
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return scope_for(request.user).filter(
-            qs, branch_path=self.scope_branch_path, group_path=self.scope_group_path
+    def scope_queryset(self, request, queryset):
+        """Return the rows of `queryset` in the user's scope."""
+        scope = scope_for(request.user)
+        if self.national_only and not scope.everything:
+            return queryset.none()
+        if self.scope_branch_path is None:
+            return queryset
+        return scope.filter(
+            queryset, branch_path=self.scope_branch_path, group_path=self.scope_group_path
         )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from members.models import Branch
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
 
-        if db_field.related_model is Branch:
-            kwargs["queryset"] = Branch.objects.visible_to(request.user)
+    def _scope_allows(self, request, *, write: bool) -> bool:
+        if self.national_only or (write and self.national_writes):
+            return scope_for(request.user).everything
+        return True
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self._scope_allows(request, write=False)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._scope_allows(
+            request, write=False
+        )
+
+    def has_add_permission(self, request, *args):  # inlines also receive the parent
+        return super().has_add_permission(request, *args) and self._scope_allows(
+            request, write=True
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._scope_allows(
+            request, write=True
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._scope_allows(
+            request, write=True
+        )
+
+    def require(self, request, action: str, obj=None) -> None:
+        """Raise PermissionDenied (403) unless the user may `action` ("view", "add",
+        "change" or "delete") here: for the extra pages a model admin adds. Fetch
+        their objects through ``get_queryset`` so that other scopes' are 404."""
+        check = getattr(self, f"has_{action}_permission")
+        if not (check(request) if obj is None else check(request, obj)):
+            raise PermissionDenied
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        manager = db_field.related_model._default_manager
+        if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django's admin redirects to the index with "doesn't exist"; out-of-scope
         # objects must be indistinguishable from missing ones: a plain 404.
-        from django.http import Http404
-
         raise Http404
 
 
+def scoped_permission_required(*permissions: str):
+    """Decorate an organiser page that is not a ModelAdmin's own view: 403 unless the
+    user is active staff holding every one of `permissions` ("ballots.view_ballot").
+
+    The view then reads only through the scope (``visible_to(request.user)``,
+    ``scope_for(request.user)``), so another scope's object is a 404. Route it
+    through ``admin_site.admin_view`` as well, for the login and the second factor.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_active and user.is_staff and user.has_perms(permissions)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.permissions = permissions
+        return wrapped
+
+    return decorator
+
+
 class OrganiserAccessMixin:
-    """Let organisers (any role that sees members) use these pages; editors use Django perms."""
+    """Let organisers (any role that sees members) use these pages; editors use Django perms.
+
+    Going: it skips Django's model permissions, against the policy above.
+    """
 
     def _organiser(self, request) -> bool:
         user = request.user

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from members.models.structure import Branch, Group, Workplace
+from members.scoping import scope_for
 
 
 def _new_secret() -> str:
@@ -18,8 +19,6 @@ class MemberQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Members in this user's scope: by branch, or by their own group if they
         named no branch from our list."""
-        from members.scoping import scope_for
-
         return scope_for(user).filter(self, branch_path="branch", group_path="group")
 
     def live(self):

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from members.scoping import scope_for
+
 
 class Group(models.Model):
     """A bargaining unit or employer group, such as DWP or HMRC."""
@@ -35,8 +37,6 @@ class Region(models.Model):
 class BranchQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the branches this user's role lets them see."""
-        from members.scoping import scope_for
-
         return scope_for(user).filter(self, branch_path="")
 
 
