@@ -2,8 +2,11 @@
 
 import datetime
 import hashlib
+import importlib
 
 import factory
+from django.apps import apps
+from django.contrib.auth.models import Group as AuthGroup
 
 from members.models import Branch, BranchContactLink, Group, Member, Region, User, Workplace
 
@@ -55,7 +58,22 @@ class MemberFactory(factory.django.DjangoModelFactory):
     status = Member.Status.CONFIRMED
 
 
+def role_groups() -> None:
+    """Make sure each role's auth group exists, with its permissions.
+
+    Members migration 0006 makes them; a transactional test empties every table
+    afterwards, so the next user would join no group and hold no permission.
+    This runs the migration's own step again (it only ever adds).
+    """
+    if AuthGroup.objects.filter(name__in=User.ROLE_GROUPS.values()).count() < len(User.ROLE_GROUPS):
+        migration = importlib.import_module("members.migrations.0006_role_groups")
+        migration.create_role_groups(apps, None)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user with a role (national by default), in their role's auth group as
+    User.save puts them, so they hold their role's permissions."""
+
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -70,7 +88,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
         if create:
-            obj.save()
+            role_groups()
+            obj.save()  # also joins the role's group
 
 
 class BranchContactLinkFactory(factory.django.DjangoModelFactory):

@@ -8,12 +8,14 @@ from members.models import (
     ConsentWording,
     User,
 )
+from members.scoping import ScopedAdminMixin
 
 
 @admin.register(ConsentWording)
-class ConsentWordingAdmin(admin.ModelAdmin):
+class ConsentWordingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: wordings are added in members/consent.py, never edited."""
 
+    scope_branch_path = None  # the same words for everyone
     list_display = ["kind", "version", "created_at"]
     readonly_fields = ["kind", "version", "text", "created_at"]
 
@@ -28,7 +30,11 @@ class ConsentWordingAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    """Accounts and roles: national organisers only (and only with the user permissions)."""
+
+    scope_branch_path = None
+    national_only = True
     list_display = ["username", "email", "role", "group", "region", "is_active"]
     list_filter = ["role", "is_active", "group", "region"]
     fieldsets = [
@@ -36,25 +42,22 @@ class UserAdmin(DjangoUserAdmin):
         ("Scope", {"fields": ["role", "group", "region"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        # The form's groups were saved after the user: put the role's group back.
+        super().save_related(request, form, formsets, change)
+        form.instance.sync_role_group()
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only, and only for national organisers."""
 
+    scope_branch_path = None
+    national_only = True
     list_display = ["at", "actor_label", "action", "subject", "object_id", "rows", "detail"]
     list_filter = ["action", "subject"]
     date_hierarchy = "at"
     search_fields = ["actor_label", "subject", "object_id"]
-
-    def _national(self, request):
-        user = request.user
-        return user.is_active and (user.is_superuser or user.role == User.Role.NATIONAL)
-
-    def has_module_permission(self, request):
-        return self._national(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._national(request)
 
     def has_add_permission(self, request):
         return False

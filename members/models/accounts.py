@@ -1,6 +1,7 @@
 """Organisers' accounts and their roles."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import Group as AuthGroup
 from django.db import models
 
 from members.models.structure import Group, Region
@@ -51,6 +52,37 @@ class User(AbstractUser):
             ),
         ]
 
+    # Each role's model permissions are those of its auth group (created, with
+    # the permissions, by members migration 0006). Saving a user keeps a staff
+    # user in their role's group and in no other role's.
+    ROLE_GROUPS = {
+        Role.NATIONAL: "National organisers",
+        Role.GROUP: "Group organisers",
+        Role.REGIONAL: "Regional organisers",
+        Role.EDITOR: "Editors",
+    }
+
     @property
     def sees_members(self) -> bool:
         return self.is_superuser or self.role != self.Role.EDITOR
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or {"role", "is_staff"} & set(fields):
+            self.sync_role_group()
+
+    def sync_role_group(self) -> None:
+        """Put a staff user in their role's auth group and in no other role's; a user
+        who is not staff in none. Other groups are left as they are.
+
+        A role group that does not exist (deleted by hand) is not recreated: the
+        user then holds no role permissions, which fails closed.
+        """
+        wanted = self.ROLE_GROUPS.get(self.role) if self.is_staff else None
+        role_groups = self.groups.filter(name__in=self.ROLE_GROUPS.values())
+        if {g.name for g in role_groups} == ({wanted} if wanted else set()):
+            return
+        self.groups.remove(*[g for g in role_groups if g.name != wanted])
+        if wanted:
+            self.groups.add(*AuthGroup.objects.filter(name=wanted))
