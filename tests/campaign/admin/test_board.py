@@ -1,0 +1,108 @@
+"""The nominations board: hand-counted figures, scope, the audited CSV, its query count."""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from campaign import selectors
+from campaign.models import BranchMeeting, Candidate, Nomination, Position
+from members.models import AuditEvent, Branch, User
+from tests.campaign.admin.world import NOW, TODAY
+from tests.campaign.factories import ElectionFactory
+from tests.factories import GroupFactory, RegionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(board, name):
+    return next(r for r in board.rows if r.candidate.name == name)
+
+
+def test_board_counts_match_the_hand_count_for_a_national_organiser(world):
+    board = selectors.election_board(election=world["nec"], user=world["national"], today=TODAY)
+    ann, bob, cat = _row(board, "Ann"), _row(board, "Bob"), _row(board, "Cat")
+    assert (ann.verified, ann.unverified, ann.short_by) == (1, 1, 1)
+    assert (bob.verified, bob.unverified, bob.short_by) == (2, 0, 0)
+    assert (cat.verified, cat.unverified) == (0, 0)
+    assert ann.verified_branches == [f"D1 {world['b']['D1'].name}"]
+    assert ann.unverified_branches == [f"H1 {world['b']['H1'].name}"]
+    # D3 meets on 1 March (not yet held), D4 has no AGM: not held. D2 held, nominated none of ours.
+    assert [x.code for x in board.not_held] == ["D3", "D4"]
+    assert board.not_held[0].next_meeting == datetime.date(2027, 3, 1)
+    assert [x.code for x in board.none_of_ours] == ["D2"]
+    assert [u.meeting.branch.code for u in board.upcoming] == ["D3"]
+    deadlines = dict(board.upcoming[0].deadlines)
+    assert deadlines["Meeting papers out"] == datetime.date(2027, 2, 22)
+    assert deadlines["Members told of the meeting"] == datetime.date(2027, 2, 1)
+
+
+def test_board_for_a_group_organiser_counts_only_their_branches(world):
+    board = selectors.election_board(election=world["nec"], user=world["organiser"], today=TODAY)
+    ann, bob = _row(board, "Ann"), _row(board, "Bob")
+    assert (ann.verified, ann.unverified) == (1, 0)  # H1 is HMRC: out of scope
+    assert (bob.verified, bob.unverified) == (1, 0)
+    assert "H1" not in [x.code for x in board.not_held + board.none_of_ours]
+
+
+def test_board_page_and_csv_export_is_audited(client, world):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(world["national"])
+        page = client.get(reverse("admin:campaign_election_board", args=[world["nec"].pk]))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Nominations board: NEC 2027" in html
+        assert "Branch meetings (AGMs and EGMs) in the next 14 days (1)" in html
+        response = client.get(reverse("admin:campaign_election_board_csv", args=[world["nec"].pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["position", "candidate", "verified", "unverified"]
+    assert rows[1][:6] == ["President", "Ann", "1", "1", "2", "1"]
+    event = AuditEvent.objects.get(action="export")
+    assert event.subject == "campaign nominations board"
+    assert event.rows == 3
+    assert event.actor == world["national"]
+
+
+def test_board_runs_a_fixed_small_number_of_queries_on_a_large_election(
+    client, django_assert_max_num_queries
+):
+    """35 positions, 200 candidates, 1,000 branches, 6,000 nominations: under 10 queries."""
+    group, region = GroupFactory(code="big"), RegionFactory()
+    Branch.objects.bulk_create(
+        Branch(code=f"B{i:04d}", name=f"Branch {i}", group=group, region=region)
+        for i in range(1000)
+    )
+    branches = list(Branch.objects.all())
+    election = ElectionFactory(slug="big")
+    positions = Position.objects.bulk_create(
+        Position(election=election, title=f"P{i}", seats=6, order=i) for i in range(35)
+    )
+    candidates = Candidate.objects.bulk_create(
+        Candidate(position=positions[i % 35], name=f"C{i}", order=i) for i in range(200)
+    )
+    meetings = BranchMeeting.objects.bulk_create(
+        BranchMeeting(branch=b, date=datetime.date(2027, 1, 10) + datetime.timedelta(days=i % 60))
+        for i, b in enumerate(branches)
+    )
+    user = UserFactory(role=User.Role.NATIONAL)
+    Nomination.objects.bulk_create(
+        Nomination(
+            meeting=meetings[i],
+            position=c.position,
+            candidate=c,
+            verified_by=user if i % 2 else None,
+            verified_at=NOW if i % 2 else None,
+        )
+        for i in range(0, 1000, 5)
+        for c in candidates[:30]
+    )
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(user)
+        with django_assert_max_num_queries(9):
+            response = client.get(reverse("admin:campaign_election_board", args=[election.pk]))
+    assert response.status_code == 200
+    assert "C199" in response.content.decode()
