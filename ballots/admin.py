@@ -1,8 +1,9 @@
 """Organisers' admin for ballots: units, readiness, ballots, turnout, the law as data.
 
-Every queryset goes through members.scoping, and objects outside an organiser's
-scope are a plain 404 (ScopedAdminMixin). The organiser pages (dashboard, grids,
-CSV imports) are admin views in ballots/admin_views.py.
+Every admin here uses members.scoping.ScopedAdminMixin: an organiser needs the
+model permission (their role's group gives it), and objects outside their scope
+are a plain 404. The organiser pages (dashboard, grids, CSV imports) are admin
+views in ballots/admin_views.py, behind the same rule (scoped_permission_required).
 """
 
 import json
@@ -31,8 +32,11 @@ from members.scoping import ScopedAdminMixin, scope_for
 
 
 @admin.register(LegalRule)
-class LegalRuleAdmin(admin.ModelAdmin):
+class LegalRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Add a row when the law moves; old rows stay, since past ballots used them."""
+
+    scope_branch_path = None  # the law is the same for everyone: national organisers edit it
+    national_writes = True
 
     list_display = ["kind", "summary", "effective_from", "decided_by", "status"]
     list_filter = ["kind", "status"]
@@ -54,15 +58,12 @@ class LegalRuleAdmin(admin.ModelAdmin):
 
 
 class UnitScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Admin for objects owned by a bargaining unit (scope through the unit)."""
+    """Units and ballots: scoped through the units (the model's own visible_to)."""
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs.filter(pk__in=BargainingUnit.objects.visible_to(request.user).values("pk"))
+    def scope_queryset(self, request, queryset):
+        return queryset.filter(pk__in=self.model.objects.visible_to(request.user).values("pk"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is BargainingUnit:
-            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
         if db_field.related_model is Group and not scope_for(request.user).everything:
             group_id = scope_for(request.user).group_id
             kwargs["queryset"] = Group.objects.filter(pk=group_id)
@@ -135,7 +136,9 @@ class BranchReadinessAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin
 
 
 @admin.register(ReadinessThreshold)
-class ReadinessThresholdAdmin(admin.ModelAdmin):
+class ReadinessThresholdAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = None  # one national row: national organisers change it
+    national_writes = True
     list_display = [
         "__str__",
         "min_density",
@@ -155,9 +158,10 @@ class ReadinessThresholdAdmin(admin.ModelAdmin):
         return False
 
 
-class ProgressInline(admin.TabularInline):
+class ProgressInline(ScopedAdminMixin, admin.TabularInline):
     model = StructureTestProgress
     extra = 1
+    scope_branch_path = None  # the test's own: the test is in scope
 
 
 @admin.register(StructureTest)
@@ -167,14 +171,9 @@ class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["branch", "unit"]
     inlines = [ProgressInline]
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request).prefetch_related("progress")
-        return qs.filter(pk__in=StructureTest.objects.visible_to(request.user).values("pk"))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is BargainingUnit:
-            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def scope_queryset(self, request, queryset):
+        visible = StructureTest.objects.visible_to(request.user).values("pk")
+        return queryset.filter(pk__in=visible).prefetch_related("progress")
 
     @admin.display(description="latest progress")
     def progress_now(self, obj):
@@ -185,27 +184,23 @@ class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return f"{p.percent:.0f}% on {p.recorded_on:%d %b}" + (" (met)" if p.met else "")
 
 
-class BallotUnitInline(admin.TabularInline):
-    """A ballot may span groups; each organiser sees and edits only their own units."""
+class BallotUnitInline(ScopedAdminMixin, admin.TabularInline):
+    """A ballot may span groups; each organiser sees and edits only their own units
+    (the unit choices too: BargainingUnit.visible_to)."""
 
     model = BallotUnit
     form = BallotUnitForm
     extra = 1
     autocomplete_fields = ["unit"]
 
-    def get_queryset(self, request):
-        units = BargainingUnit.objects.visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(unit__in=units)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":
-            kwargs["queryset"] = BargainingUnit.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def scope_queryset(self, request, queryset):
+        return queryset.filter(unit__in=BargainingUnit.objects.visible_to(request.user))
 
 
-class ActionDateInline(admin.TabularInline):
+class ActionDateInline(ScopedAdminMixin, admin.TabularInline):
     model = ActionDate
     extra = 1
+    scope_branch_path = None  # the ballot's own: the ballot is in scope
 
 
 def _own_changes_only(change_message: str) -> str:
@@ -236,11 +231,6 @@ class BallotAdmin(UnitScopedAdmin):
     search_fields = ["name"]
     date_hierarchy = "opens_on"
     inlines = [BallotUnitInline, ActionDateInline]
-
-    def get_queryset(self, request):
-        return admin.ModelAdmin.get_queryset(self, request).filter(
-            pk__in=Ballot.objects.visible_to(request.user).values("pk")
-        )
 
     @staticmethod
     def _wholly_theirs(request, obj) -> bool:
@@ -337,11 +327,6 @@ class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
     form = TurnoutAdminForm
     exclude = ["entered_by", "source"]
     change_list_template = "ballots/admin/turnout_change_list.html"
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Ballot:
-            kwargs["queryset"] = Ballot.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.entered_by, obj.source = request.user, BranchReadiness.Source.ADMIN

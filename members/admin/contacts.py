@@ -10,11 +10,11 @@ from members import services
 from members.audit import audit_record
 from members.forms import ContactLinkForm
 from members.models import BranchContactLink
-from members.scoping import OrganiserAccessMixin, ScopedAdminMixin
+from members.scoping import ScopedAdminMixin
 
 
 @admin.register(BranchContactLink)
-class BranchContactLinkAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.ModelAdmin):
+class BranchContactLinkAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Send a branch contact their link (add), see who has one, withdraw it (action)."""
 
     scope_branch_path = "branch"
@@ -73,7 +73,7 @@ class BranchContactLinkAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.Model
         messages.success(request, f"The link is on its way to {obj.email}.")
         return HttpResponseRedirect(reverse("admin:members_branchcontactlink_changelist"))
 
-    @admin.action(description="Withdraw the selected links")
+    @admin.action(description="Withdraw the selected links", permissions=["change"])
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         audit_record(

@@ -5,7 +5,6 @@ import io
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -90,10 +89,11 @@ class ConsentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(ScopedAdminMixin, admin.TabularInline):
     """The consent history: what was agreed, in which words, and when; read-only."""
 
     model = Consent
+    scope_branch_path = None  # the member's own: the member is in scope
     extra = 0
     can_delete = False
     fields = ["kind", "wording", "wording_text", "given_at", "source", "withdrawn_at"]
@@ -196,8 +196,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def export_view(self, request):
         """CSV of the filtered list, only members whose consent covers it; audited."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+        self.require(request, "view")
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:

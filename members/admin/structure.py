@@ -20,13 +20,17 @@ from members.scoping import ScopedAdminMixin, scope_for
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = None  # the union's structure: every organiser reads it
+    national_writes = True
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_branch_path = None
+    national_writes = True
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -40,9 +44,10 @@ class WorkplaceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["branch"]
 
 
-class WorkplaceInline(admin.TabularInline):
+class WorkplaceInline(ScopedAdminMixin, admin.TabularInline):
     model = Workplace
     extra = 0
+    scope_branch_path = None  # the branch's own: the branch is in scope
 
 
 @admin.register(Branch)
@@ -66,8 +71,10 @@ class BranchAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def import_view(self, request):
         """Upload a CSV of branches and workplaces: all rows or nothing."""
+        self.require(request, "add")
+        self.require(request, "change")
         if not scope_for(request.user).everything:
-            raise PermissionDenied  # structure is national: no organiser edits another's
+            raise PermissionDenied  # it writes any group's branches: national organisers only
         form = StructureImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
