@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import error_summary
 from core.ratelimit import client_ip, ratelimit
 from members import conf, privacy, services, tokens
 from members.forms import DetailsForm, JoinForm
@@ -39,7 +40,7 @@ def join(request):
         "members/join_form.html",
         {
             "form": form,
-            "errors": form.error_summary() if form.is_bound else [],
+            "errors": error_summary(form),
             "work_email_check": form.is_bound and not form.errors and form.work_email_unconfirmed,
         },
     )
@@ -127,7 +128,7 @@ def manage(request, token):
             {
                 "member": member,
                 "form": form,
-                "errors": form.error_summary() if form.is_bound else [],
+                "errors": error_summary(form),
                 "consents": consents,
                 "token": token,
             },
@@ -177,6 +178,9 @@ def manage_download(request, token, fmt):
     return _private(response)
 
 
+ERASE_UNTICKED = "Tick the box to confirm you want to erase your record"
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit("manage", methods=("GET", "HEAD", "POST"))
@@ -193,7 +197,7 @@ def manage_erase(request, token):
                     "members/manage_erase.html",
                     {
                         "token": token,
-                        "error": "Tick the box to confirm you want to erase your record",
+                        "errors": error_summary(extra=[("id_confirm", ERASE_UNTICKED)]),
                     },
                 )
             )

@@ -1,8 +1,9 @@
 """Your details: the form the manage page shows, which the join form extends.
 
-They follow the GOV.UK patterns: a label above each field, a hint under it,
-`autocomplete` attributes, messages that say how to fix the problem, and
-`aria-describedby` tying hint and error to the field.
+It follows the GOV.UK patterns: a label above each field, a hint under it,
+`autocomplete` attributes, and messages that say how to fix the problem.
+templates/includes/field.html renders each field; Django ties hint and error to
+it with `aria-describedby`; core.forms.error_summary lists the errors.
 """
 
 import re
@@ -102,38 +103,10 @@ class BranchSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
-class GovukFormMixin:
-    """Set aria-describedby / aria-invalid, and list errors for the summary."""
+class DetailsForm(forms.Form):
+    """Your details: the manage page's form, and all of the join form but email and consent."""
 
-    def _decorate(self):
-        for name, field in self.fields.items():
-            attrs = field.widget.attrs
-            described = [f"{name}-hint"] if field.help_text else []
-            if name in self.errors:
-                described.append(f"{name}-error")
-                attrs["aria-invalid"] = "true"
-            if described:
-                attrs["aria-describedby"] = " ".join(described)
-
-    def full_clean(self):
-        super().full_clean()
-        self._decorate()
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) pairs for the summary at the top of the page."""
-        items = [(self.summary_anchor, str(e)) for e in self.non_field_errors()]
-        for name in self.fields:  # in the order of the page, as GOV.UK does
-            errors = self.errors.get(name)
-            if not errors:
-                continue
-            widget = self.fields[name].widget
-            anchor = f"id_{name}_0" if isinstance(widget, forms.RadioSelect) else f"id_{name}"
-            items.extend((anchor, str(e)) for e in errors)
-        return items
-
-
-class DetailsForm(GovukFormMixin, forms.Form):
-    summary_anchor = "id_name"
+    summary_field = "name"  # where the error summary sends errors about the whole form
 
     name = forms.CharField(
         label="Full name",

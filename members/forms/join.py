@@ -81,6 +81,9 @@ class JoinForm(DetailsForm):
         help_text="Tick this only if you cannot use a personal address.",
     )
 
+    # "The wording has changed" leads to the words to read again (see core.forms).
+    summary_fields = {"wording_changed": "consent_faction"}
+
     field_order = [
         "name",
         "email",
@@ -149,22 +152,18 @@ class JoinForm(DetailsForm):
         started = read_started(self.data.get("started")) if self.is_bound else None
         return started_token(shown_at=started[0] if started else None)
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        # "The wording has changed" leads to the words to read again.
-        return [
-            ("id_consent_faction" if message == self.WORDING_CHANGED else anchor, message)
-            for anchor, message in super().error_summary()
-        ]
-
     def consent_versions(self) -> dict[str, int]:
         """The consent versions the person saw (checked in clean())."""
         return read_started(self.cleaned_data["started"])[1]
 
-    def _decorate(self):
-        super()._decorate()
+    def full_clean(self):
+        super().full_clean()
+        attrs = self.fields["email"].widget.attrs
+        attrs.pop("aria-describedby", None)
         if self.employer_email:  # the warning under the field describes it too
-            attrs = self.fields["email"].widget.attrs
-            attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} email-warning".strip()
+            # Django's own ids (<id>_helptext, <id>_error), then the warning's.
+            described = self["email"].aria_describedby
+            attrs["aria-describedby"] = f"{described} email-warning".strip()
 
     def consents(self) -> set[str]:
         kinds = {ConsentKind.FACTION} if self.cleaned_data.get("consent_faction") else set()

@@ -100,7 +100,7 @@ def _join_by_pointer(page, *, shots: str):
     page.get_by_label("Email address").fill("jo.bloggs@")  # still wrong
     page.get_by_role("button", name="Join").click()
     assert page.get_by_label("Full name").input_value() == "Jo Bloggs"  # nothing typed is lost
-    error = page.locator("#email-error")
+    error = page.locator("#id_email_error")
     assert "correct format" in error.inner_text()
     page.get_by_label("Email address").fill(EMAIL)
     page.locator("select[name=branch]").select_option(label="Leeds Jobcentres (DWP-LDS)")

@@ -145,7 +145,7 @@ def test_a_huge_join_field_gets_a_clear_error_and_saves_nothing(client, branch, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
-    assert f'id="{field}-error"' in html
+    assert f'id="id_{field}_error"' in html
     assert not Member.objects.exists()
     assert not Consent.objects.exists()
 
@@ -225,5 +225,5 @@ def test_a_huge_manage_field_gets_a_clear_error_and_changes_nothing(client, bran
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
-    assert f'id="{field}-error"' in html
+    assert f'id="id_{field}_error"' in html
     assert _row(member.pk) == before

@@ -1,6 +1,9 @@
 """The join form as people see it: its GOV.UK parts, the messages for bad input
 (in the summary at the top and beside the field), and the warning about a work
-email address. What joining stores and sends is in test_join.py."""
+email address. What joining stores and sends is in test_join.py.
+
+Hint and error ids are Django's (<id>_helptext, <id>_error), the ones it writes
+into each input's aria-describedby; templates/includes/field.html renders them."""
 
 import pytest
 from django.core import mail
@@ -36,7 +39,7 @@ def test_form_page_has_govuk_parts_and_fixed_queries(
     assert 'autocomplete="email"' in html
     assert 'autocomplete="name"' in html
     assert 'autocomplete="tel"' in html
-    assert 'aria-describedby="email-hint"' in html
+    assert 'aria-describedby="id_email_helptext"' in html
     assert "My branch is not listed" in html
     assert 'name="website"' in html
     assert 'name="started"' in html
@@ -63,8 +66,8 @@ def test_branch_not_listed_needs_a_group(client, join_data):
     assert response.status_code == 200
     message = "Choose your union group: we need it when your branch is not in the list"
     assert f'<a href="#id_group">{message}' in html
-    assert 'id="group-error"' in html
-    assert 'aria-describedby="group-hint group-error"' in html
+    assert 'id="id_group_error"' in html
+    assert 'aria-describedby="id_group_helptext id_group_error"' in html
     assert "Leeds HMRC" in html  # what they typed is kept
     assert not Member.objects.exists()
 
@@ -104,7 +107,7 @@ def test_bad_input_gets_summary_and_inline_message(client, join_data, overrides,
     assert "There is a problem" in html
     anchor = f"id_{field}_0" if field == "is_union_member" else f"id_{field}"
     assert f'<a href="#{anchor}">{message}' in html
-    assert f'id="{field}-error"' in html
+    assert f'id="id_{field}_error"' in html
     assert html.count(message) >= 2  # in the summary and beside the field
     assert "<title>Error:" in html
     assert not Member.objects.exists()
@@ -128,7 +131,7 @@ def test_employer_address_is_warned_before_anything_is_saved_or_sent(
     assert "This looks like a work address" in html
     assert 'name="use_work_email"' in html
     assert "Use this address anyway" in html
-    assert 'aria-describedby="email-hint email-warning"' in html
+    assert 'aria-describedby="id_email_helptext email-warning"' in html
     assert 'value="ada.lovelace@dwp.gov.uk"' in html  # what they typed is kept
     assert "There is a problem" not in html  # a warning, not an error
 
