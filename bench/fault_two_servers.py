@@ -140,6 +140,7 @@ def make_fixtures(run_id):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from articles.models import Article
+    from articles.services import article_save
     from members.models import User
 
     user = User.objects.create_user(
@@ -150,7 +151,7 @@ def make_fixtures(run_id):
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     from django.utils import timezone
 
-    article = Article.objects.create(
+    article = Article(
         title=f"Two servers original {run_id}",
         slug=f"two-servers-{run_id}",
         standfirst="Checking that both app servers agree.",
@@ -158,6 +159,7 @@ def make_fixtures(run_id):
         status=Article.Status.PUBLISHED,
         published_at=timezone.now() - timezone.timedelta(minutes=5),
     )
+    article_save(article=article, user=user)
     return user, device, article
 
 

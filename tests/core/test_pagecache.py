@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article
+from articles.services import article_save
 from core import pagecache
 from tests.articles.factories import ArticleFactory, TagFactory
 
@@ -164,7 +165,7 @@ def test_saving_an_article_invalidates_every_page(client, page_cache):
     _get(client, "/")
     assert _get(client, "/")["X-Page-Cache"] == "hit"
     article.title = "New headline"
-    article.save()
+    article_save(article=article)
     response = _get(client, url)
     assert response["X-Page-Cache"] == "miss"
     assert b"New headline" in response.content
@@ -178,7 +179,7 @@ def test_withdrawing_an_article_removes_it_at_once(client, page_cache):
     assert _get(client, url).status_code == 200
     assert _get(client, url)["X-Page-Cache"] == "hit"
     article.status = Article.Status.WITHDRAWN
-    article.save()
+    article_save(article=article)
     assert _get(client, url).status_code in (404, 410)
 
 
