@@ -21,12 +21,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from campaign import rules, selectors, services
-from campaign.forms import (
-    AgmImportForm,
-    NominationsForm,
-    ReporterForm,
-    error_summary,
-)
+from campaign.forms import AgmImportForm, NominationsForm, ReporterForm
 from campaign.models import (
     BranchMeeting,
     Candidate,
@@ -37,6 +32,7 @@ from campaign.models import (
     Position,
     ReservedSeatRule,
 )
+from core.forms import error_summary
 from members.audit import audit_record
 from members.models import Branch, Group, Member
 from members.scoping import OrganiserAccessMixin, ScopedAdminMixin, scope_for
@@ -479,7 +475,7 @@ class BranchMeetingAdmin(OrganiserAccessMixin, ScopedAdminMixin, admin.ModelAdmi
             "meeting": meeting,
             "forms": forms,
             "reporter": reporter,
-            "errors": error_summary(reporter, *[f for _, f in forms], extra=problems),
+            "errors": error_summary(*[f for _, f in forms], reporter, extra=problems),
         }
         return TemplateResponse(request, "campaign/admin/meeting_result.html", context)
 

@@ -136,14 +136,3 @@ class AgmImportForm(forms.Form):
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def error_summary(*forms, extra=()) -> list[tuple[str, str]]:
-    """Return (anchor id, message) pairs for the error summary at the top of a page."""
-    items = []
-    for form in forms:
-        for name, errors in form.errors.items():
-            anchor = form[name].auto_id if name in form.fields else ""
-            items += [(anchor, str(error)) for error in errors]
-    items += [("", str(message)) for message in extra]
-    return items

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_safe
 from articles.caching import public_page
 from articles.models import Article, Redirect
 from campaign import og, rules, selectors, services
-from campaign.forms import AgmDateForm, NominationsForm, ReporterForm, error_summary
+from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
 from campaign.models import BranchMeeting, Election, NoticeRule
+from core.forms import error_summary
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
 
