@@ -380,6 +380,14 @@ PAGE_CACHE_EXCLUDE = (
     r"^/join/",
 )
 
+# The articles app.
+ARTICLES_PAGE_SIZE = 20  # articles on each list page (/articles/, tag and author archives)
+ARTICLES_SEARCH_PAGE_SIZE = 10  # each result has an excerpt, made for it by the database
+ARTICLES_CACHE_MAX_AGE = 60  # seconds a shared cache (CDN, proxy) may keep a public page
+ARTICLES_IMAGE_WIDTHS = (480, 800, 1200)  # lead image renditions offered in srcset, in pixels
+ARTICLES_PREVIEW_DAYS = 7  # a new preview link works this long
+ARTICLES_FEED_SIZE = 20  # articles in each feed
+
 # The members app: the join form, personal links and the work-address warning.
 MEMBERS_JOIN_MIN_SECONDS = 3  # a person needs a few seconds to fill the form; a script does not
 MEMBERS_JOIN_FORM_MAX_AGE = timedelta(days=1)  # a join form stays valid this long
