@@ -44,6 +44,7 @@ from ballots.services import (
     turnout_validate,
 )
 from ballots.timetable import ballot_timetable
+from core.forms import error_summary
 from members.models import Branch
 from members.scoping import scope_for
 
@@ -233,7 +234,11 @@ def readiness_grid(request):
     by_branch = {}
     for e in errors:
         by_branch.setdefault(e.line, []).append(e.message)
-    summary = _linked(errors, branches, first_field=READINESS_FIELDS[0])
+    summary = error_summary(
+        date_form,
+        rows=_linked(errors, branches, first_field=READINESS_FIELDS[0]),
+        row_label="Branch",
+    )
     grid = [
         {
             "branch": b,
@@ -305,7 +310,9 @@ def turnout_grid(request, pk):
     by_branch = {}
     for e in errors:
         by_branch.setdefault(e.line, []).append(e.message)
-    summary = _linked(errors, branches, first_field="voted")
+    summary = error_summary(
+        date_form, rows=_linked(errors, branches, first_field="voted"), row_label="Branch"
+    )
     grid = [
         {
             "branch": b,
@@ -350,7 +357,9 @@ def _import(request, *, form, run, template, title, columns, done_url):
     return render(
         request,
         template,
-        _context(request, title, form=form, errors=errors, columns=columns),
+        _context(
+            request, title, form=form, errors=error_summary(form, rows=errors), columns=columns
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from ballots.forms import ContactReadinessForm, ContactTurnoutForm
 from ballots.models import Ballot, BranchReadiness, TurnoutReturn
 from ballots.services import ImportRejected, readiness_record, turnout_record, turnout_validate
+from core.forms import error_summary
 from members.contacts import contact_link_required, link_token
 
 
@@ -102,6 +103,6 @@ def contact_report(request, *, link):
             "readiness_form": readiness_form,
             "turnout_forms": [(b, f, last_counts.get(b.pk)) for b, f in turnout_forms],
             "last": last,
-            "has_errors": bool(readiness_form.errors) or any(f.errors for _, f in turnout_forms),
+            "errors": error_summary(*[f for _, f in turnout_forms], readiness_form),
         },
     )

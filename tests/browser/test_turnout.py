@@ -113,7 +113,7 @@ def test_contact_figures_form_errors_read_well_at_320px(narrow_page, live_ballot
     form.get_by_label("Members", exact=True).fill("lots")
     form.get_by_label("Members with a personal email", exact=True).fill("1,200")
     form.get_by_role("button", name="Send the figures").click()
-    summary = page.locator(".bl-error-summary")
+    summary = page.locator(".error-summary")
     assert page.title().startswith("Error: ")
     link = summary.get_by_role("link", name="Members must be a whole number, like 120")
     assert link.is_visible()
