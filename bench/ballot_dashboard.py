@@ -27,28 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _database_url(fresh: bool) -> str:
-    from bench.run.database import embedded_url, with_dbname
-
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"]
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL") or embedded_url()
-    stem = urlsplit(base).path.lstrip("/") or "postgres"
-    name = f"{'rankandfile' if stem == 'postgres' else stem}_bench_ballots"
-    with psycopg.connect(with_dbname(base, "postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return with_dbname(base, name)
-
-
 def _timed(fn, runs: int) -> tuple[float, float, object]:
     times, result = [], None
     for _ in range(runs):
@@ -64,8 +42,9 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
+    from bench.run.database import prepare_database
 
-    os.environ["DATABASE_URL"] = _database_url(args.fresh)
+    os.environ["DATABASE_URL"] = prepare_database(quick=False, fresh=args.fresh, suffix="_ballots")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")  # local run: no HTTPS redirect, no secret needed
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"  # Django's test client

@@ -18,13 +18,17 @@ def with_dbname(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def prepare_database(*, quick: bool, fresh: bool) -> str:
-    """Create the bench database if needed and return its URL."""
+def prepare_database(*, quick: bool, fresh: bool, suffix: str = "") -> str:
+    """Create the bench database if needed and return its URL.
+
+    Its name ends in `suffix` (or ``_quick``), so each bench keeps its own data set.
+    """
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     base = os.environ.get("DATABASE_URL") or embedded_url()
     stem = urlsplit(base).path.lstrip("/") or "postgres"
-    name = f"{'rankandfile' if stem == 'postgres' else stem}_bench{'_quick' if quick else ''}"
+    suffix = suffix or ("_quick" if quick else "")
+    name = f"{'rankandfile' if stem == 'postgres' else stem}_bench{suffix}"
     import psycopg
 
     with psycopg.connect(with_dbname(base, "postgres"), autocommit=True) as conn:
