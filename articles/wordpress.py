@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
@@ -21,7 +22,7 @@ from django.utils.text import slugify
 from articles.html_to_markdown import html_to_markdown
 from articles.models import Article, Attachment, Author, Redirect, Tag
 from articles.services import article_save, tag_save
-from core.uploads import safe_upload_to
+from core.uploads import safe_upload_to, validate_image
 
 _IMAGE_UPLOAD = safe_upload_to("articles/images")
 
@@ -49,6 +50,7 @@ class ImportReport:
     attachments: int = 0
     redirects: int = 0
     missing_files: list[str] = field(default_factory=list)
+    refused_files: list[str] = field(default_factory=list)  # not a usable image
 
     def __str__(self):
         text = (
@@ -58,6 +60,8 @@ class ImportReport:
         )
         if self.missing_files:
             text += f"; {len(self.missing_files)} files not found locally"
+        if self.refused_files:
+            text += f"; {len(self.refused_files)} files refused (not an image we can use)"
         return text
 
 
@@ -235,7 +239,13 @@ def _local_images(markdown: str, media: Path | None, report) -> str:
                 report.missing_files.append(url)
             return match.group(0)
         with local.open("rb") as fh:
-            name = default_storage.save(_IMAGE_UPLOAD(None, local.name), File(fh))
+            image = File(fh, name=local.name)
+            try:
+                validate_image(image)  # the same check as an organiser's upload
+            except ValidationError:
+                report.refused_files.append(url)
+                return match.group(0)
+            name = default_storage.save(_IMAGE_UPLOAD(None, local.name, image), image)
         report.attachments += 1
         return f"![{alt}]({default_storage.url(name)})"
 

@@ -107,3 +107,18 @@ def test_bad_file_is_a_clear_error(tmp_path):
         call_command("import_wordpress", str(bad))
     with pytest.raises(CommandError, match="Could not read"):
         call_command("import_wordpress", str(tmp_path / "missing.xml"))
+
+
+def test_an_image_in_a_post_that_is_no_image_is_refused_not_copied(tmp_path):
+    """WordPress uploads pass the same check as an organiser's: HTML named .png stays out."""
+    from articles.wordpress import ImportReport, _local_images
+
+    folder = tmp_path / "2018" / "05"
+    folder.mkdir(parents=True)
+    (folder / "fake.png").write_bytes(b"<html><script>alert(1)</script></html>")
+    url = "https://old.example/wp-content/uploads/2018/05/fake.png"
+    report = ImportReport()
+    markdown = _local_images(f"![A fake]({url})", tmp_path, report)
+    assert markdown == f"![A fake]({url})"
+    assert report.refused_files == [url]
+    assert "1 files refused" in str(report)

@@ -52,3 +52,32 @@ def test_upload_names_are_safe(filename):
     assert "<" not in name
     assert " " not in name
     assert len(name) < 100
+
+
+def test_a_stored_file_is_named_by_its_content_not_by_the_client():
+    """An "x.html" that starts like a PDF is stored as .pdf; an image named .pdf as an image."""
+    upload_to = safe_upload_to("articles/files")
+    pdf_as_html = SimpleUploadedFile("x.html", b"%PDF-1.7\n<html><script>1</script>")
+    assert upload_to(None, "x.html", pdf_as_html).endswith("-x.pdf")
+    assert upload_to(None, "photo.pdf", SimpleUploadedFile("photo.pdf", _png())).endswith(
+        "-photo.png"
+    )
+    assert upload_to(None, "page.html", SimpleUploadedFile("page.html", b"<html>")).endswith(
+        "-page"
+    )
+
+
+@pytest.mark.django_db
+def test_an_attachment_saved_through_the_model_gets_its_contents_extension(tmp_path, settings):
+    from articles.models import Attachment
+    from tests.articles.factories import ArticleFactory
+
+    attachment = Attachment(
+        article=ArticleFactory(),
+        title="Pay offer",
+        file=SimpleUploadedFile("offer.html", b"%PDF-1.7\n..."),
+    )
+    attachment.full_clean()
+    attachment.save()
+    assert attachment.file.name.startswith("articles/files/")
+    assert attachment.file.name.endswith("-offer.pdf")

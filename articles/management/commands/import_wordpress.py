@@ -26,3 +26,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(str(report)))
         for url in report.missing_files:
             self.stdout.write(f"  not found locally: {url}")
+        for url in report.refused_files:
+            self.stdout.write(f"  refused, not an image we can use: {url}")
