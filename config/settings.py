@@ -173,6 +173,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "cache_entries",
+            # Each cached page is two entries; Django's default of 300 would cull
+            # real pages (alphabetically, by key) long before they expire.
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=50_000)},
         }
     }
 
@@ -360,6 +363,8 @@ PAGE_CACHE_EXPIRE_AT_MIDNIGHT = True  # pages that show "today" are rebuilt afte
 # in transaction mode, where LISTEN does not work).
 PAGE_CACHE_LISTEN = env.bool("PAGE_CACHE_LISTEN", default=True)
 PAGE_CACHE_LOCAL_BYTES = 32 * 2**20  # page bodies kept in each process
+# The query parameters public pages read; others are left out of a page's key.
+PAGE_CACHE_QUERY_PARAMS = ("page", "q", "p", "format")
 # Paths (regular expressions) whose anonymous GETs may be stored, and those never.
 PAGE_CACHE_INCLUDE = (
     r"^/$",

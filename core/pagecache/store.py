@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -72,6 +73,20 @@ def _new_generation() -> str:
 
 
 def page_key(request) -> str:
-    """The key of a page: scheme, host, path and query string (method-free: HEAD uses GET's)."""
-    raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """The key of a page: scheme, host, path and the query parameters pages read.
+
+    Method-free (HEAD uses GET's). Parameters no public page reads
+    (``PAGE_CACHE_QUERY_PARAMS`` lists those they do) are left out, so
+    ``/?utm_source=x`` is the home page, and a flood of ``/?x=<random>`` cannot
+    fill the cache with copies and push real pages out.
+    """
+    query = urlencode(
+        sorted(
+            (name, value)
+            for name, values in request.GET.lists()
+            if name in settings.PAGE_CACHE_QUERY_PARAMS
+            for value in values
+        )
+    )
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return PAGE_KEY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()

@@ -384,3 +384,31 @@ def test_a_broken_listener_falls_back_to_the_shared_cache(settings):
         assert other.lookup("page") is None
     finally:
         other.close()
+
+
+def test_query_parameters_no_page_reads_share_the_page(client, page_cache):
+    """A flood of /?x=<random> is one cached page, not a new entry each (that culled the rest)."""
+    from django.core.cache import cache
+
+    _get(client, "/")
+    assert _get(client, "/")["X-Page-Cache"] == "hit"
+    before = _cache_rows()
+    for n in range(20):
+        assert _get(client, f"/?x={n}&utm_source=flood")["X-Page-Cache"] == "hit"
+    assert _cache_rows() == before
+    assert cache._max_entries >= 10_000  # Django's default of 300 culled real pages
+
+
+def test_parameters_a_page_reads_still_make_their_own_pages(client, page_cache):
+    ArticleFactory(title="Pensions at risk")
+    first = _get(client, "/search/?q=pensions")
+    other = _get(client, "/search/?q=parking&utm_source=x")
+    assert b"Pensions at risk" in first.content
+    assert b"Pensions at risk" not in other.content
+    assert _get(client, "/search/?utm_source=y&q=pensions")["X-Page-Cache"] == "hit"
+
+
+def _cache_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cache_entries")
+        return cursor.fetchone()[0]
