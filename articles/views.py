@@ -13,6 +13,7 @@ from articles.caching import public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
 from articles.selectors import article_archive, article_for_page, article_search
+from core.admin_site import verified_staff
 from core.ratelimit import ratelimit
 
 MAX_PAGE = 100_000
@@ -131,7 +132,7 @@ def _json_ld(article, image: dict) -> dict:
 @public_page
 def article_detail(request, slug):
     article = article_for_page(slug=slug)
-    staff = request.user.is_authenticated and request.user.is_staff
+    staff = verified_staff(request.user)
     if article is None:
         return _old_address(request, request.path)
     if not article.is_public and not staff:

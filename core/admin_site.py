@@ -31,6 +31,17 @@ def otp_required() -> bool:
     return settings.OTP_REQUIRED_FOR_STAFF
 
 
+def verified_staff(user) -> bool:
+    """A signed-in organiser who has passed two-factor login (where it is required).
+
+    Anything the admin alone should show (drafts, previews) asks this, not
+    ``is_staff``: a stolen password alone must open nothing.
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return not otp_required() or user.is_verified()
+
+
 def confirmed_device(user):
     """Return the user's confirmed TOTP device, or None."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -91,6 +91,19 @@ def test_organiser_sees_draft_and_the_page_is_not_shared_cached(client):
     assert "public" not in response["Cache-Control"]
 
 
+def test_a_draft_needs_an_organiser_who_passed_two_factor_login(client, two_factor_on):
+    """A password alone (a staff session that has not given its TOTP code) shows no draft."""
+    from tests.factories import UserFactory
+    from tests.two_factor import verified_login
+
+    article = ArticleFactory(status="draft", published_at=None, title="Strike plans")
+    organiser = UserFactory()
+    client.force_login(organiser)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    verified_login(client, organiser)
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
 def test_scheduled_article_appears_when_its_time_comes_without_any_job(client):
     when = timezone.now() + timedelta(hours=2)
     article = ArticleFactory(status="scheduled", published_at=when, title="Ballot opens")
