@@ -27,15 +27,23 @@ def service_command(name: str, compose: dict | None = None) -> list[str]:
     command = list((compose or load())["services"][name]["command"])
     bin_dir = Path(sys.executable).parent
     if command[:2] == ["sh", "-c"]:
-        script = command[2].replace("exec python ", f"exec {sys.executable} ")
-        script = script.replace("python manage.py", f"{sys.executable} manage.py")
+        script = re.sub(r"(?<![/\w])python(?= )", sys.executable, command[2])
         return ["sh", "-c", script]
     if command[0] == "python":
         return [sys.executable, *command[1:]]
     return [str(bin_dir / command[0]), *command[1:]]
 
 
-_REF = re.compile(r"\$\{(\w+)(?::?[-?][^}]*)?\}")
+_REF = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
+
+
+def _fill(match: re.Match, values: dict[str, str]) -> str:
+    name, kind, default = match.groups()
+    if name in values:
+        return values[name]
+    if kind == "-":
+        return default
+    return match.group(0)
 
 
 def app_environment(values: dict[str, str], compose: dict | None = None) -> dict[str, str]:
@@ -44,5 +52,5 @@ def app_environment(values: dict[str, str], compose: dict | None = None) -> dict
     env = (compose or load())["services"]["web"]["environment"]
     filled = {}
     for key, value in env.items():
-        filled[key] = _REF.sub(lambda m: values.get(m.group(1), m.group(0)), str(value))
+        filled[key] = _REF.sub(lambda m: _fill(m, values), str(value))
     return {**filled, **{k: v for k, v in values.items() if k in filled}}
