@@ -11,7 +11,9 @@ from members.contacts import ReportPage
 
 def report_pages(link, token: str) -> list[ReportPage]:
     today = timezone.localdate()
-    elections = Election.objects.for_branch(link.branch).filter(nominations_close__gte=today)
+    elections = (
+        Election.objects.published().for_branch(link.branch).filter(nominations_close__gte=today)
+    )
     query = urlencode({"token": token})
     return [
         ReportPage(

@@ -190,7 +190,7 @@ def nominations_sheet(request, group_code):
 @contact_link_required
 def report(request, slug, *, link):
     """A branch contact sets the AGM date and reports the AGM's nominations."""
-    election = get_object_or_404(Election, slug=slug)
+    election = get_object_or_404(Election.objects.published(), slug=slug)
     branch = link.branch
     if not election.open_to(branch):
         return link_invalid(request, _back_to_slate(election))

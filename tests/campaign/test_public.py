@@ -218,6 +218,13 @@ def test_link_for_another_groups_branch_cannot_report_in_a_group_election(client
     assert client.get(url, {"token": contact["token"]}).status_code == 403
 
 
+def test_a_contact_link_does_not_open_an_unpublished_slate(client, contact):
+    """The report page shows candidates: an election not yet public is not there to report on."""
+    ElectionFactory(slug="draft-slate", is_published=False)
+    url = reverse("campaign:report", args=["draft-slate"])
+    assert client.get(url, {"token": contact["token"]}).status_code == 404
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_contact_sets_the_agm_date(client, contact, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):

@@ -279,6 +279,21 @@ def test_revoked_link_is_refused():
     assert BranchContactLink.from_token(token) is None
 
 
+def test_the_link_email_names_no_unpublished_election(django_capture_on_commit_callbacks):
+    ElectionFactory(
+        nominations_close=datetime.date.today() + datetime.timedelta(days=30),
+        ballot_opens=datetime.date.today() + datetime.timedelta(days=40),
+        ballot_closes=datetime.date.today() + datetime.timedelta(days=60),
+        slug="secret-slate",
+        is_published=False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        member_services.contact_link_send(
+            branch=BranchFactory(), contact_name="Jo", email="jo@example.org", created_by=None
+        )
+    assert "secret-slate" not in mail.outbox[0].body
+
+
 def test_sending_a_link_emails_it_after_commit(django_capture_on_commit_callbacks):
     branch = BranchFactory()
     ElectionFactory(
