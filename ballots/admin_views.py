@@ -1,13 +1,13 @@
 """Organisers' pages inside the admin: ballot dashboard, readiness, grids and CSV imports.
 
-Thin views: they parse input, call a selector or service, and render. Every object
-is fetched through the organiser's scope, so anything outside it is a 404.
+Thin views: they parse input, call a selector or service, and render. Each needs
+its model permission (scoped_permission_required: 403 without it) and fetches every
+object through the organiser's scope, so anything outside it is a 404.
 """
 
 import datetime as dt
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -46,7 +46,7 @@ from ballots.services import (
 from ballots.timetable import ballot_timetable
 from core.forms import error_summary
 from members.models import Branch
-from members.scoping import scope_for
+from members.scoping import scope_for, scoped_permission_required
 
 CHARTS_SHOWN = 12  # units closest to the line charted by default; ?charts=all for every unit
 GRID_PAGE = 50
@@ -54,11 +54,6 @@ GRID_PAGE = 50
 
 def _context(request, title, **extra):
     return {**admin.site.each_context(request), "title": title, **extra}
-
-
-def _require(request, perm):
-    if not request.user.has_perm(f"ballots.{perm}"):
-        raise PermissionDenied
 
 
 def _as_of(request, ballot) -> dt.date:
@@ -86,9 +81,9 @@ def _visible_ballot(request, pk) -> Ballot:
         raise Http404 from None
 
 
+@scoped_permission_required("ballots.view_ballot")
 def ballot_dashboard(request, pk):
     """Per-unit turnout against the threshold, the legal timetable, and charts."""
-    _require(request, "view_ballot")
     ballot = _visible_ballot(request, pk)
     as_of = _as_of(request, ballot)
     book = RuleBook()
@@ -135,9 +130,9 @@ def ballot_dashboard(request, pk):
     )
 
 
+@scoped_permission_required("ballots.view_branchreadiness")
 def readiness_overview(request):
     """Readiness per unit and per branch, with the reasons and a chart."""
-    _require(request, "view_branchreadiness")
     thresholds = ReadinessThreshold.current()
     branches = latest_readiness(request.user, thresholds=thresholds)
     units = readiness_by_unit(request.user, thresholds=thresholds)
@@ -196,9 +191,9 @@ def _grid_branches(request, qs):
     return qs.order_by("name", "code")
 
 
+@scoped_permission_required("ballots.add_branchreadiness")
 def readiness_grid(request):
     """Enter many branches' readiness figures at once; blank rows are skipped."""
-    _require(request, "add_branchreadiness")
     branches_qs = _grid_branches(request, Branch.objects.visible_to(request.user))
     page = Paginator(branches_qs, GRID_PAGE).get_page(request.GET.get("page"))
     branches = list(page.object_list)
@@ -266,9 +261,9 @@ def readiness_grid(request):
     )
 
 
+@scoped_permission_required("ballots.add_turnoutreturn")
 def turnout_grid(request, pk):
     """Enter today's turnout counts for every branch in a ballot's units at once."""
-    _require(request, "add_turnoutreturn")
     ballot = _visible_ballot(request, pk)
     branches_map = ballot_branches(ballot, request.user)
     branches = sorted(branches_map.values(), key=lambda b: (b.name, b.code))
@@ -363,9 +358,9 @@ def _import(request, *, form, run, template, title, columns, done_url):
     )
 
 
+@scoped_permission_required("ballots.add_branchreadiness")
 def readiness_import(request):
     """Import readiness snapshots from CSV: every line checked, nothing saved from a bad file."""
-    _require(request, "add_branchreadiness")
     form = CsvUploadForm(*_posted(request))
     return _import(
         request,
@@ -378,9 +373,9 @@ def readiness_import(request):
     )
 
 
+@scoped_permission_required("ballots.add_turnoutreturn")
 def turnout_import(request):
     """Import turnout returns for one ballot from CSV."""
-    _require(request, "add_turnoutreturn")
     form = TurnoutCsvForm(*_posted(request), user=request.user)
     return _import(
         request,

@@ -239,29 +239,3 @@ def scoped_permission_required(*permissions: str):
         return wrapped
 
     return decorator
-
-
-class OrganiserAccessMixin:
-    """Let organisers (any role that sees members) use these pages; editors use Django perms.
-
-    Going: it skips Django's model permissions, against the policy above.
-    """
-
-    def _organiser(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and scope_for(user).members
-
-    def has_module_permission(self, request):
-        return self._organiser(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._organiser(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self._organiser(request) or super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return self._organiser(request) or super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._organiser(request) or super().has_delete_permission(request, obj)

@@ -1,0 +1,11 @@
+"""The organisers' admin for the campaign, one module per subject: elections and
+their slates (with the nominations board), branch meetings (AGM imports, the
+result screen, notice rules), and nominations with the reports behind them.
+
+Every admin here uses members.scoping.ScopedAdminMixin: an organiser needs the
+model permission (their role's group gives it) and sees only their scope.
+"""
+
+from campaign.admin import elections, meetings, nominations
+
+__all__ = ["elections", "meetings", "nominations"]

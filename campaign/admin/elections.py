@@ -1,0 +1,262 @@
+"""Elections and their slates in the admin, and each election's nominations board.
+
+An organiser sees national elections and their own group's (Election.visible_to)
+and edits only their own group's; national organisers see and edit them all.
+"""
+
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from campaign import rules, selectors
+from campaign.models import Candidate, Election, Position, ReservedSeatRule
+from members.audit import audit_record
+from members.models import Group
+from members.scoping import ScopedAdminMixin, scope_for
+
+
+def election_editable(request, election) -> bool:
+    """National elections are edited by national organisers; group ones by their group's too."""
+    if election is None:
+        return True
+    scope = scope_for(request.user)
+    return scope.everything or (
+        election.group_id is not None and scope.allows_group(election.group_id)
+    )
+
+
+class ElectionScopedMixin(ScopedAdminMixin):
+    """Objects that belong to an election: visible per Election.visible_to, edited per group."""
+
+    election_path = "election"
+
+    def scope_queryset(self, request, queryset):
+        visible = Election.objects.visible_to(request.user).values("pk")
+        return queryset.filter(
+            **{f"{self.election_path}__in" if self.election_path else "pk__in": visible}
+        )
+
+    def _election_of(self, obj):
+        if obj is None:
+            return None
+        for part in self.election_path.split("__") if self.election_path else []:
+            obj = getattr(obj, part)
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and election_editable(
+            request, self._election_of(obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and election_editable(
+            request, self._election_of(obj)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = scope_for(request.user)
+        # Only elections this organiser may edit: their group's (none for regional ones).
+        editable = Election.objects.filter(group_id=scope.group_id) if scope.group_id else None
+        if db_field.related_model is Election and not scope.everything:
+            kwargs["queryset"] = editable if editable is not None else Election.objects.none()
+        if db_field.related_model is Position and not scope.everything:
+            kwargs["queryset"] = Position.objects.filter(
+                election__in=editable if editable is not None else Election.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ElectionInlineMixin(ScopedAdminMixin):
+    """Inlines: organisers edit them where they may edit the parent's election."""
+
+    scope_branch_path = None  # the parent's rows: the parent is in scope
+
+    def _editable(self, request, parent) -> bool:
+        election = getattr(parent, "election", parent)
+        return election_editable(request, election if parent is not None else None)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+def _warn(request, election):
+    for warning in rules.slate_warnings(election):
+        messages.warning(request, warning)
+
+
+class PositionInline(ElectionInlineMixin, admin.TabularInline):
+    model = Position
+    extra = 0
+    fields = ["order", "title", "seats", "votes_per_member"]
+    show_change_link = True  # the slate for each position is edited on its own page
+
+
+class ReservedSeatRuleInline(ElectionInlineMixin, admin.TabularInline):
+    model = ReservedSeatRule
+    extra = 0
+    fields = ["category", "seats", "position"]
+
+
+@admin.register(Election)
+class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
+    election_path = ""
+    list_display = ["name", "body", "nominations_close", "nominations_needed", "is_published"]
+    list_filter = ["is_published", "group"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["group"]
+    inlines = [PositionInline, ReservedSeatRuleInline]
+    change_form_template = "campaign/admin/election_change_form.html"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "group", "intro", "voting_method"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "agm_window_start",
+                    "agm_window_end",
+                    "nominations_close",
+                    "ballot_opens",
+                    "ballot_closes",
+                ]
+            },
+        ),
+        ("Rules", {"fields": ["nominations_needed", "employer_cap"]}),
+        ("Public page", {"fields": ["is_published", "publish_counts"]}),
+    ]
+
+    def _election_of(self, obj):
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = scope_for(request.user)
+        if db_field.name == "group" and not scope.everything:
+            # A group organiser creates elections for their own group only.
+            kwargs["queryset"] = Group.objects.filter(pk=scope.group_id)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/board/", wrap(self.board_view), name="campaign_election_board"),
+            path("<int:pk>/board.csv", wrap(self.board_csv), name="campaign_election_board_csv"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            election = self.get_object(request, object_id)
+            if election is not None:
+                _warn(request, election)
+        extra_context = {
+            **(extra_context or {}),
+            "board_url": reverse("admin:campaign_election_board", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _get_election(self, request, pk):
+        return get_object_or_404(self.get_queryset(request).select_related("group"), pk=pk)
+
+    def board_view(self, request, pk):
+        """Candidates x verified/unverified nominations, branches to chase, AGMs coming up."""
+        self.require(request, "view")
+        election = self._get_election(request, pk)
+        board = selectors.election_board(election=election, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Nominations board: {election.name}",
+            "election": election,
+            "board": board,
+            "csv_url": reverse("admin:campaign_election_board_csv", args=[election.pk]),
+        }
+        return TemplateResponse(request, "campaign/admin/board.html", context)
+
+    def board_csv(self, request, pk):
+        self.require(request, "view")
+        election = self._get_election(request, pk)
+        board = selectors.election_board(election=election, user=request.user)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="board-{election.slug}.csv"'
+        writer = csv.writer(response)
+        rows = 0
+        for row in selectors.board_csv_rows(board):
+            writer.writerow(row)
+            rows += 1
+        audit_record(
+            actor=request.user,
+            action="export",
+            subject="campaign nominations board",
+            object_id=election.pk,
+            rows=rows - 1,
+            detail=f"board CSV for {election.slug}",
+        )
+        return response
+
+
+class CandidateInline(ElectionInlineMixin, admin.StackedInline):
+    model = Candidate
+    extra = 0
+    fields = [
+        "order",
+        "name",
+        "employer",
+        "branch",
+        "photo",
+        "statement",
+        "election_address",
+        "reserved_categories",
+    ]
+    autocomplete_fields = ["branch"]
+    ordering = ["order", "pk"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "reserved_categories":
+            position_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = ReservedSeatRule.objects.filter(
+                election__positions__pk=position_id
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Position)
+class PositionAdmin(ElectionScopedMixin, admin.ModelAdmin):
+    """A position's slate: candidates inline, in order (change the numbers to reorder)."""
+
+    list_display = ["title", "election", "seats", "order"]
+    list_filter = ["election"]
+    list_select_related = ["election"]
+    search_fields = ["title", "election__name"]
+    inlines = [CandidateInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            position = self.get_object(request, object_id)
+            if position is not None:
+                _warn(request, position.election)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        _warn(request, obj.election)
+        return super().response_change(request, obj)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(ElectionScopedMixin, admin.ModelAdmin):
+    election_path = "position__election"
+    list_display = ["name", "position", "order", "employer"]
+    list_filter = ["position__election"]
+    list_select_related = ["position__election", "employer"]
+    search_fields = ["name"]
+    autocomplete_fields = ["branch"]
