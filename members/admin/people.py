@@ -310,17 +310,19 @@ EXPORT_COLUMNS = [
 
 
 def describe_filters(params, *, consent: str | None = None) -> str:
-    """The filters of a list or export for the audit log. A search term may be a
-    name or an email address, so only its use and length are recorded."""
+    """The filters of a list or export for the audit log: their names, never their values.
+
+    A value may be personal (``?email__startswith=jane@``, a search for a
+    name), so a search is recorded by its length and a filter by its field.
+    """
     parts = []
     for key in sorted(params):
         if key in {"o", "p", "_changelist_filters"}:
             continue
         if key == "q":
-            value = f"(search, {len(params.get(key, '').strip())} characters)"
+            parts.append(f"q=(search, {len(params.get(key, '').strip())} characters)")
         else:
-            value = ",".join(params.getlist(key))
-        parts.append(f"{key}={value}")
+            parts.append(key)
     if consent is not None:
         parts.append(f"consent={consent}")
     return "; ".join(parts)
