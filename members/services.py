@@ -356,6 +356,25 @@ def member_erase(*, member: Member, actor=None) -> None:
             )
 
 
+def member_invite_to_update_branch(*, member: Member, actor) -> None:
+    """Email a member their manage link, inviting them to check their branch; log it.
+
+    For an organiser who added someone with this member's address from outside
+    the member's scope: the organiser's answer is the one a new member gives,
+    so the admin reveals no membership beyond their scope, and the member (not
+    the organiser) decides whether to move. Nothing about the member changes.
+    """
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ADD,
+        subject="members.member",
+        object_id=member.pk,
+        detail="added outside the organiser's scope with an existing address: "
+        "the member was emailed an invitation to update their branch instead",
+    )
+    _queue_email(member, "update_branch")
+
+
 def admin_log_forget(model, pks) -> int:
     """Delete Django's admin log entries about these objects; return how many."""
     if not pks:

@@ -12,7 +12,7 @@ from members import conf, tokens
 from members.contacts import report_pages
 from members.models import BranchContactLink, Member
 
-KINDS = {"confirm", "confirm_again", "already_joined", "welcome"}
+KINDS = {"confirm", "confirm_again", "already_joined", "welcome", "update_branch"}
 
 
 def render_member_email(member: Member, kind: str) -> tuple[str, str]:

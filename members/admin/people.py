@@ -3,13 +3,14 @@
 import csv
 import io
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 
 from members.audit import audit_record
 from members.models import (
@@ -22,7 +23,7 @@ from members.models import (
     Region,
 )
 from members.scoping import ScopedAdminMixin, scope_for
-from members.services import member_erase
+from members.services import member_erase, member_invite_to_update_branch
 from members.spreadsheet import safe_cell
 
 
@@ -152,6 +153,60 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             kwargs["queryset"] = visible_groups(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # Adding a member is no membership oracle. A scoped organiser who adds an
+    # address that belongs to a member outside their scope gets the answer a
+    # new member gives; that member is emailed their manage link instead
+    # (member_invite_to_update_branch) and nothing about them is shown or
+    # changed. Within the scope, the "already has this email" error stays.
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if change or scope_for(request.user).everything:
+            return form
+        return type(form.__name__, (OutOfScopeEmailForm, form), {"user": request.user})
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        if add and not scope_for(request.user).everything:
+            # "Continue editing" would open the new row: an invited member has none.
+            context["show_save_and_continue"] = False
+        return super().render_change_form(request, context, add, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        elsewhere = getattr(form, "existing_elsewhere", None)
+        if elsewhere is not None:
+            obj._invited_elsewhere = True
+            member_invite_to_update_branch(member=elsewhere, actor=request.user)
+            return
+        self._save_member(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(form.instance, "_invited_elsewhere", False):
+            super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(form.instance, "_invited_elsewhere", False):
+            return []  # nothing was saved, so the formsets hold no objects
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "_invited_elsewhere", False):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if scope_for(request.user).everything:
+            return super().response_add(request, obj, post_url_continue)
+        # One answer for every add by a scoped organiser, new member or invited:
+        # no link to the row, no "continue editing".
+        self.message_user(
+            request,
+            format_html("The member “{}” was added successfully.", str(obj)),
+            messages.SUCCESS,
+        )
+        if "_addanother" in request.POST:
+            return redirect(request.get_full_path())
+        return self.response_post_save_add(request, obj)
+
     def get_urls(self):
         return [
             path(
@@ -260,7 +315,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         return response
 
-    def save_model(self, request, obj, form, change):
+    def _save_member(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
             audit_record(
@@ -290,6 +345,40 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for member in queryset:
             member_erase(member=member, actor=request.user)
+
+
+class OutOfScopeEmailForm:
+    """Mixed into a scoped organiser's add form (MemberAdmin.get_form sets `user`).
+
+    An address already used by a live member outside the user's scope is not
+    an error: the form is valid, `existing_elsewhere` holds that member, and
+    MemberAdmin.save_model invites them instead of adding a row.
+    """
+
+    user = None
+    existing_elsewhere = None
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        self.existing_elsewhere = None
+        if email and cleaned.get("status") != Member.Status.LEFT:
+            other = Member.objects.with_email(email).first()
+            if (
+                other is not None
+                and not Member.objects.visible_to(self.user).filter(pk=other.pk).exists()
+            ):
+                self.existing_elsewhere = other
+        return cleaned
+
+    def _post_clean(self):
+        email = self.cleaned_data.get("email")
+        super()._post_clean()
+        if self.existing_elsewhere is not None:
+            # The model's only error on a valid address is the unique-email rule,
+            # and it must not show: the organiser may not learn the address is taken.
+            self._errors.pop("email", None)
+            self.cleaned_data["email"] = email
 
 
 EXPORT_COLUMNS = [
