@@ -9,6 +9,7 @@ views in ballots/admin_views.py, behind the same rule (scoped_permission_require
 import json
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -27,7 +28,7 @@ from ballots.models import (
     TurnoutReturn,
     UnitBranch,
 )
-from members.models import Group
+from members.models import Branch, Group
 from members.scoping import ScopedAdminMixin, scope_for
 
 
@@ -70,6 +71,67 @@ class UnitScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def units_wholly_in_scope(user):
+    """Return the units with every branch in the user's scope.
+
+    A regional organiser sees a unit with one branch in their region, but a unit
+    that also has branches elsewhere is not theirs to change or delete: the
+    delete would take the other regions' unit links and structure tests with
+    it, and its confirmation would name them. Like a shared ballot, it is
+    read-only to them.
+    """
+    units = BargainingUnit.objects.visible_to(user)
+    if scope_for(user).everything:
+        return units
+    outside = UnitBranch.objects.filter(unit=OuterRef("pk")).exclude(
+        branch__in=Branch.objects.visible_to(user)
+    )
+    return units.exclude(Exists(outside))
+
+
+class WhollyInScopeOnly:
+    """Change and delete only objects wholly in the user's scope (``wholly_in_scope``);
+    the others are read-only, their history shows no inline objects' names, and the
+    bulk delete refuses them without listing what it would delete."""
+
+    def wholly_in_scope(self, request):
+        raise NotImplementedError
+
+    def _wholly(self, request, obj) -> bool:
+        cache = request.__dict__.setdefault("_wholly_in_scope", {})
+        key = (type(obj), obj.pk)
+        if key not in cache:
+            cache[key] = self.wholly_in_scope(request).filter(pk=obj.pk).exists()
+        return cache[key]
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or self._wholly(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or self._wholly(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        page = getattr(response, "context_data", {}).get("action_list")
+        obj = self.get_object(request, object_id)
+        if page is None or obj is None or self._wholly(request, obj):
+            return response
+        page.object_list = list(page.object_list)
+        for entry in page.object_list:
+            entry.change_message = _own_changes_only(entry.change_message)
+        return response
+
+    def get_deleted_objects(self, objs, request):
+        ids = {o.pk for o in objs}
+        if ids - set(self.wholly_in_scope(request).values_list("pk", flat=True)):
+            return [], {}, {f"{self.model._meta.verbose_name_plural} not wholly in your scope"}, []
+        return super().get_deleted_objects(objs, request)
+
+
 class UnitBranchInline(ScopedAdminMixin, admin.TabularInline):
     model = UnitBranch
     extra = 1
@@ -78,13 +140,16 @@ class UnitBranchInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(BargainingUnit)
-class BargainingUnitAdmin(UnitScopedAdmin):
+class BargainingUnitAdmin(WhollyInScopeOnly, UnitScopedAdmin):
     list_display = ["name", "code", "group", "important_public_service"]
     list_filter = ["important_public_service", "group"]
     list_select_related = ["group"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [UnitBranchInline]
+
+    def wholly_in_scope(self, request):
+        return units_wholly_in_scope(request.user)
 
 
 class ReadOnlyWhenSaved:
@@ -165,7 +230,7 @@ class ProgressInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(StructureTest)
-class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StructureTestAdmin(WhollyInScopeOnly, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "branch", "unit", "target_percent", "deadline", "progress_now"]
     list_select_related = ["branch", "unit"]
     autocomplete_fields = ["branch", "unit"]
@@ -174,6 +239,17 @@ class StructureTestAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def scope_queryset(self, request, queryset):
         visible = StructureTest.objects.visible_to(request.user).values("pk")
         return queryset.filter(pk__in=visible).prefetch_related("progress")
+
+    def wholly_in_scope(self, request):
+        """Tests on a branch in scope, or on a unit wholly in scope (not both elsewhere)."""
+        user = request.user
+        tests = StructureTest.objects.visible_to(user)
+        if scope_for(user).everything:
+            return tests
+        return tests.filter(
+            Q(branch__isnull=True) | Q(branch__in=Branch.objects.visible_to(user)),
+            Q(unit__isnull=True) | Q(unit__in=units_wholly_in_scope(user)),
+        )
 
     @admin.display(description="latest progress")
     def progress_now(self, obj):
