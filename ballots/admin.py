@@ -142,7 +142,7 @@ class UnitBranchInline(ScopedAdminMixin, admin.TabularInline):
 @admin.register(BargainingUnit)
 class BargainingUnitAdmin(WhollyInScopeOnly, UnitScopedAdmin):
     list_display = ["name", "code", "group", "important_public_service"]
-    list_filter = ["important_public_service", "group"]
+    list_filter = ["important_public_service", ("group", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["group"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
@@ -175,7 +175,13 @@ class BranchReadinessAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin
         "ballot_committee",
         "source",
     ]
-    list_filter = ["taken_on", "source", "ballot_committee", "branch__group", "branch__region"]
+    list_filter = [
+        "taken_on",
+        "source",
+        "ballot_committee",
+        ("branch__group", admin.RelatedOnlyFieldListFilter),
+        ("branch__region", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["branch"]
     search_fields = ["branch__name", "branch__code"]
     autocomplete_fields = ["branch"]

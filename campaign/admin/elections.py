@@ -111,7 +111,7 @@ class ReservedSeatRuleInline(ElectionInlineMixin, admin.TabularInline):
 class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
     election_path = ""
     list_display = ["name", "body", "nominations_close", "nominations_needed", "is_published"]
-    list_filter = ["is_published", "group"]
+    list_filter = ["is_published", ("group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["group"]
@@ -235,7 +235,7 @@ class PositionAdmin(ElectionScopedMixin, admin.ModelAdmin):
     """A position's slate: candidates inline, in order (change the numbers to reorder)."""
 
     list_display = ["title", "election", "seats", "order"]
-    list_filter = ["election"]
+    list_filter = [("election", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["election"]
     search_fields = ["title", "election__name"]
     inlines = [CandidateInline]
@@ -256,7 +256,7 @@ class PositionAdmin(ElectionScopedMixin, admin.ModelAdmin):
 class CandidateAdmin(ElectionScopedMixin, admin.ModelAdmin):
     election_path = "position__election"
     list_display = ["name", "position", "order", "employer"]
-    list_filter = ["position__election"]
+    list_filter = [("position__election", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["position__election", "employer"]
     search_fields = ["name"]
     autocomplete_fields = ["branch"]

@@ -63,7 +63,12 @@ def _notice_dates_html(dates):
 class BranchMeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
     list_display = ["branch", "kind", "date", "place", "our_nominations_moved", "mover"]
-    list_filter = ["kind", "our_nominations_moved", "branch__group", "branch__region"]
+    list_filter = [
+        "kind",
+        "our_nominations_moved",
+        ("branch__group", admin.RelatedOnlyFieldListFilter),
+        ("branch__region", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["branch", "mover"]
     search_fields = ["branch__name", "branch__code", "place"]
     date_hierarchy = "date"

@@ -23,7 +23,7 @@ class NominationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = [
         ("verified_by", admin.EmptyFieldListFilter),
         ("superseded_by", admin.EmptyFieldListFilter),
-        "position__election",
+        ("position__election", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["meeting__branch", "position", "candidate", "superseded_by"]
     search_fields = [
@@ -67,7 +67,7 @@ class NominationReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "created_at",
         "changes",
     ]
-    list_filter = ["source", "election"]
+    list_filter = ["source", ("election", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["meeting__branch", "election"]
     search_fields = ["meeting__branch__name", "meeting__branch__code", "reported_by"]
 

@@ -28,7 +28,10 @@ class BranchContactLinkAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "revoked_at",
         "last_used_at",
     ]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "branch__group"]
+    list_filter = [
+        ("revoked_at", admin.EmptyFieldListFilter),
+        ("branch__group", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["branch", "created_by"]
     search_fields = ["contact_name", "email", "branch__name", "branch__code"]
     autocomplete_fields = ["branch"]

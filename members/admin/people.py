@@ -21,6 +21,7 @@ from members.models import (
     Group,
     Member,
     Region,
+    Workplace,
 )
 from members.scoping import ScopedAdminMixin, scope_for
 from members.services import member_erase, member_invite_to_update_branch
@@ -151,6 +152,12 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Group:
             kwargs["queryset"] = visible_groups(request.user)
+        elif db_field.related_model is Workplace:
+            # Another scope's workplace id is "not one of the available choices",
+            # so its label is never shown back.
+            kwargs["queryset"] = Workplace.objects.filter(
+                branch__in=Branch.objects.visible_to(request.user)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # Adding a member is no membership oracle. A scoped organiser who adds an

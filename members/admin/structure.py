@@ -54,7 +54,10 @@ class WorkplaceInline(ScopedAdminMixin, admin.TabularInline):
 class BranchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = ""
     list_display = ["name", "code", "group", "region"]
-    list_filter = ["group", "region"]
+    list_filter = [
+        ("group", admin.RelatedOnlyFieldListFilter),
+        ("region", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["group", "region"]
     search_fields = ["name", "code"]
     inlines = [WorkplaceInline]
