@@ -1,18 +1,8 @@
 """Helpers for the CSV files people and organisers download."""
 
-# A cell starting with one of these is a formula (or becomes one) to a spreadsheet.
-FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
-
-
-def safe_cell(value) -> str:
-    """Return the text of one CSV cell, with a would-be formula defused by a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        value = "yes" if value else "no"
-    text = str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
-
+# The one safe writer and its cell rule live in core (every app's CSVs use them);
+# kept importable from here for the callers that knew them here.
+from core.csv_safe import FORMULA_STARTS, safe_cell  # noqa: F401
 
 # What one item of a list-valued key is called in the "section" column.
 ITEM_NAMES = {

@@ -1,6 +1,5 @@
 """Public pages: join, confirm, privacy, and managing your own data by signed link."""
 
-import csv
 import io
 import json
 
@@ -11,12 +10,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.csv_safe import safe_writer
 from core.forms import error_summary
 from core.ratelimit import client_ip, ratelimit
 from members import conf, privacy, services, tokens
 from members.forms import DetailsForm, JoinForm
 from members.models import ConsentKind, Member
-from members.spreadsheet import safe_cell, section_rows
+from members.spreadsheet import section_rows
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -170,9 +170,9 @@ def manage_download(request, token, fmt):
         )
     else:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = safe_writer(out)
         writer.writerow(["section", "field", "value"])
-        writer.writerows([safe_cell(cell) for cell in row] for row in section_rows(data))
+        writer.writerows(section_rows(data))
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="my-data.{fmt}"'
     return _private(response)

@@ -4,8 +4,6 @@ An organiser sees national elections and their own group's (Election.visible_to)
 and edits only their own group's; national organisers see and edit them all.
 """
 
-import csv
-
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -14,6 +12,7 @@ from django.urls import path, reverse
 
 from campaign import rules, selectors
 from campaign.models import Candidate, Election, Position, ReservedSeatRule
+from core.csv_safe import safe_writer
 from members.audit import audit_record
 from members.models import Group
 from members.scoping import ScopedAdminMixin, scope_for
@@ -189,7 +188,7 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         board = selectors.election_board(election=election, user=request.user)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="board-{election.slug}.csv"'
-        writer = csv.writer(response)
+        writer = safe_writer(response)
         rows = 0
         for row in selectors.board_csv_rows(board):
             writer.writerow(row)

@@ -1,6 +1,5 @@
 """Members in the admin: lists scoped to the organiser, filters, exports, erasure."""
 
-import csv
 import io
 
 from django.contrib import admin, messages
@@ -12,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.csv_safe import safe_writer
 from members.audit import audit_record
 from members.models import (
     AuditEvent,
@@ -25,7 +25,6 @@ from members.models import (
 )
 from members.scoping import ScopedAdminMixin, scope_for
 from members.services import member_erase, member_invite_to_update_branch
-from members.spreadsheet import safe_cell
 
 
 class ScopedBranchFilter(admin.RelatedFieldListFilter):
@@ -272,30 +271,27 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
             .order_by("pk")
         )
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = safe_writer(out)
         writer.writerow(EXPORT_COLUMNS)
         rows = 0
         for m in queryset.iterator(chunk_size=2000):
             branch = m.branch
             writer.writerow(
-                [
-                    safe_cell(v)
-                    for v in (
-                        m.name,
-                        m.email,
-                        m.mobile,
-                        branch.code if branch else "",
-                        branch.name if branch else m.branch_not_listed,
-                        branch.group.name if branch else (m.group.name if m.group else ""),
-                        branch.region.name if branch else "",
-                        str(m.workplace) if m.workplace else m.workplace_not_listed,
-                        m.grade,
-                        "yes" if m.is_rep else "no",
-                        "yes" if m.is_union_member else "no",
-                        m.status,
-                        m.confirmed_at.isoformat() if m.confirmed_at else "",
-                    )
-                ]
+                (
+                    m.name,
+                    m.email,
+                    m.mobile,
+                    branch.code if branch else "",
+                    branch.name if branch else m.branch_not_listed,
+                    branch.group.name if branch else (m.group.name if m.group else ""),
+                    branch.region.name if branch else "",
+                    str(m.workplace) if m.workplace else m.workplace_not_listed,
+                    m.grade,
+                    "yes" if m.is_rep else "no",
+                    "yes" if m.is_union_member else "no",
+                    m.status,
+                    m.confirmed_at.isoformat() if m.confirmed_at else "",
+                )
             )
             rows += 1
         audit_record(

@@ -106,3 +106,14 @@ def test_board_runs_a_fixed_small_number_of_queries_on_a_large_election(
             response = client.get(reverse("admin:campaign_election_board", args=[election.pk]))
     assert response.status_code == 200
     assert "C199" in response.content.decode()
+
+
+def test_board_csv_defuses_a_candidate_named_as_a_formula(client, world):
+    """A candidate named =HYPERLINK(...) is text in the board CSV, not a formula."""
+    Candidate.objects.filter(pk=world["ann"].pk).update(name='=HYPERLINK("http://x")')
+    client.force_login(world["national"])
+    response = client.get(reverse("admin:campaign_election_board_csv", args=[world["nec"].pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("http://x")' in cells
+    assert not [c for c in cells if c[:1] in {"=", "+", "-", "@", "\t", "\r"}]
