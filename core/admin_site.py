@@ -6,12 +6,18 @@ is signed in by password only and sent to the enrolment page, which shows a QR
 code and confirms the device with a first code; until then no admin page opens.
 ``manage.py otp_device USERNAME --reset`` removes a lost device.
 
+Enrolment also makes ten single-use recovery codes (a django-otp static
+device), shown once: an organiser who loses their phone logs in with one of
+them instead of the app's code. Only a keyed hash of each code is stored (see
+``recovery_code_hash``); each works once, and making and using them is audited.
+
 ``core.admin_apps.OrganiserAdminConfig`` (in INSTALLED_APPS) makes this
 site ``django.contrib.admin.site``, so every app's ``@admin.register`` uses it.
 """
 
 import base64
 import io
+import secrets
 
 from django import forms
 from django.conf import settings
@@ -20,6 +26,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -49,20 +56,63 @@ def confirmed_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: no 0/1/8/9 to misread
+
+
+def recovery_code_hash(code: str) -> str:
+    """Return what is stored for a recovery code: a keyed hash, never the code.
+
+    django-otp's StaticToken keeps its token as plain text (16 characters at
+    most); we store the first 16 hex digits of an HMAC keyed by SECRET_KEY, so
+    someone who reads the database (or a backup) holds no usable code. Spaces,
+    dashes and case are ignored.
+    """
+    normal = "".join(ch for ch in code.lower() if ch.isalnum())
+    return salted_hmac("core.admin_site.recovery_code", normal).hexdigest()[:16]
+
+
+def recovery_codes_create(user) -> list[str]:
+    """Replace the user's recovery codes with new ones; return them, to show once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_hash(code)) for code in codes
+    )
+    audit(
+        actor=user,
+        action="add",
+        subject="two-factor recovery codes",
+        detail=f"{RECOVERY_CODES} made at enrolment",
+    )
+    return codes
+
+
+def recovery_device(user):
+    """Return the user's recovery-code device, or None."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
 class TokenField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, *, recovery: bool = False, **kwargs):
+        attrs = {"autocomplete": "one-time-code", "spellcheck": "false"}
+        if recovery:  # the app's six digits or a recovery code (letters, digits, dash)
+            attrs["pattern"] = "[0-9A-Za-z -]*"
+        else:
+            attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
         super().__init__(
             required=False,
-            max_length=10,
+            max_length=20 if recovery else 10,
             strip=True,
-            widget=forms.TextInput(
-                attrs={
-                    "autocomplete": "one-time-code",
-                    "inputmode": "numeric",
-                    "pattern": "[0-9 ]*",
-                    "spellcheck": "false",
-                }
-            ),
+            widget=forms.TextInput(attrs=attrs),
             **kwargs,
         )
 
@@ -86,8 +136,10 @@ class OrganiserLoginForm(AdminAuthenticationForm):
     """Username, password, and the code from the organiser's authenticator app."""
 
     otp_token = TokenField(
+        recovery=True,
         label="Six-digit code",
-        help_text="From your authenticator app. Leave empty only if you have not set one up yet.",
+        help_text="From your authenticator app, or one of your recovery codes if you have "
+        "lost your phone. Leave empty only if you have not set one up yet.",
     )
 
     def clean(self):
@@ -105,9 +157,36 @@ class OrganiserLoginForm(AdminAuthenticationForm):
             raise forms.ValidationError(
                 "Enter the six-digit code from your authenticator app.", code="token_required"
             )
-        check_token(device, token)
+        normal = "".join(ch for ch in token if ch.isalnum())
+        if not (len(normal) == 6 and normal.isdigit()):
+            device = self._recovery(user, normal)
+        else:
+            check_token(device, token)
         user.otp_device = device  # django_otp marks the session verified on login
         return cleaned
+
+    @staticmethod
+    def _recovery(user, code: str):
+        """Return the recovery device if `code` is one of its unused codes (then used up)."""
+        device = recovery_device(user)
+        if device is None or not device.verify_is_allowed()[0]:
+            raise forms.ValidationError(
+                "That code is not right. Enter the six-digit code your app shows now.",
+                code="invalid_token",
+            )
+        if not device.verify_token(recovery_code_hash(code)):  # deletes the code it matches
+            raise forms.ValidationError(
+                "That code is not right, or that recovery code has been used.",
+                code="invalid_token",
+            )
+        left = device.token_set.count()
+        audit(
+            actor=user,
+            action="change",
+            subject="two-factor recovery codes",
+            detail=f"used at login; {left} left",
+        )
+        return device
 
 
 class EnrolForm(forms.Form):
@@ -212,7 +291,19 @@ class OrganiserAdminSite(AdminSite):
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
             audit(actor=user, action="change", subject="two-factor device", detail="enrolled")
-            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+            # Shown on this one response only: the page is never cached and the
+            # enrolment page is a 404 from now on.
+            request.current_app = self.name
+            return TemplateResponse(
+                request,
+                "security/otp_recovery_codes.html",
+                {
+                    **self.each_context(request),
+                    "title": "Your recovery codes",
+                    "codes": recovery_codes_create(user),
+                    "has_permission": False,
+                },
+            )
         secret = base64.b32encode(device.bin_key).decode()
         context = {
             **self.each_context(request),
