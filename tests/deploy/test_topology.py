@@ -30,424 +30,39 @@ Bounded: every load loop stops after its seconds and its count; all traffic
 stays on 127.0.0.0/8.
 """
 
-import asyncio
-import contextlib
-import email
-import email.policy
 import http.client
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import warnings
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
 from tests.deploy import compose
+from tests.deploy.client import Browser, csrf, join_fields, load, new_joiner, sign_up
+from tests.deploy.stack import (
+    CUT_GETS,
+    FIGURES,
+    JOIN_LIMIT,
+    ROOT,
+    Process,
+    Site,
+    _caddy,
+    _free_port,
+    run,
+)
 
 pytestmark = [pytest.mark.topology, pytest.mark.slow]
-
-ROOT = compose.ROOT
-JOIN_LIMIT = 5  # RATELIMIT_JOIN per hour, per client address
-FIGURES: dict[str, object] = {}
-CUT_GETS: list = []  # GETs whose connection broke in the last load (retried once)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _caddy() -> str:
-    found = shutil.which("caddy")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("caddy is needed for the topology test (scripts/test.sh installs it)")
-    pytest.skip("no caddy on this machine (apt-get install caddy; scripts/test.sh does it)")
-
-
-# --- the pieces -------------------------------------------------------------------
-
-
-class MailSink:
-    """An SMTP server recording each message; it can hold the next one at RCPT."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[dict] = []
-        self.lock = threading.Lock()
-        self.hold = threading.Event()  # set: the next RCPT waits for `release`
-        self.holding = threading.Event()
-        self.release = threading.Event()
-        self.port = _free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.hold.is_set():
-            self.hold.clear()
-            self.holding.set()
-            for _ in range(300):  # at most 30 s
-                if self.release.is_set():
-                    break
-                await asyncio.sleep(0.1)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        texts = [
-            part.get_content()
-            for part in message.walk()
-            if part.get_content_maintype() == "text" and not part.is_multipart()
-        ]
-        with self.lock:
-            self.messages.append({"to": list(envelope.rcpt_tos), "body": "\n".join(texts)})
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[dict]:
-        with self.lock:
-            return [m for m in self.messages if address in m["to"]]
-
-    def stop(self):
-        self.controller.stop()
-
-
-class Postgres:
-    """A private PostgreSQL (pgserver's binaries) in a temporary folder."""
-
-    def __init__(self, folder: Path):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import pgserver
-
-            self.bin = Path(pgserver.__file__).parent / "pginstall" / "bin"
-            self.folder = folder
-            server = pgserver.get_server(folder, cleanup_mode=None)
-        self.base_url = server.get_uri()
-
-    def url(self, name: str) -> str:
-        return urlunsplit(urlsplit(self.base_url)._replace(path=f"/{name}"))
-
-    def create(self, name: str) -> str:
-        with psycopg.connect(self.base_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
-
-    def pg_ctl(self, *args: str) -> None:
-        cmd = [str(self.bin / "pg_ctl"), "-D", str(self.folder), *args]
-        subprocess.run(
-            cmd,
-            check=True,
-            user="pgserver" if os.geteuid() == 0 else None,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-
-class Process:
-    """A service started from the compose file's command, in its own process group,
-    restarted when it exits as compose's `restart: unless-stopped` does (until
-    `stop`)."""
-
-    def __init__(self, name: str, command: list[str], env: dict, logs: Path):
-        self.name, self.command, self.env = name, command, env
-        self.log_path = logs / f"{name}.log"
-        self.proc = None
-        self.restarts = 0
-        self.supervised = True
-        self.lock = threading.Lock()
-        self.start()
-        threading.Thread(target=self._supervise, daemon=True).start()
-
-    def start(self):
-        with self.lock:
-            log = self.log_path.open("ab")
-            self.proc = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-            log.close()
-
-    def _supervise(self):
-        while self.supervised:
-            time.sleep(0.2)
-            if self.supervised and self.proc.poll() is not None:
-                time.sleep(1)  # docker's first restart delay is shorter; a second is plenty
-                if self.supervised:
-                    self.restarts += 1
-                    FIGURES[f"restarts by the restart policy: {self.name}"] = self.restarts
-                    self.start()
-
-    def kill(self, sig=signal.SIGKILL):
-        """Kill the whole process group (the restart policy then starts it again)."""
-        with self.lock:
-            if self.proc and self.proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, sig)
-                self.proc.wait(timeout=30)
-
-    def stop(self):
-        self.supervised = False
-        if self.proc and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def run(command: list[str], env: dict, timeout=600) -> str:
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, f"{command}: {result.stderr[-3000:]}"
-    return result.stdout
-
-
-class Browser:
-    """One person's HTTPS client: cookies, CSRF, a source address of its own."""
-
-    def __init__(self, site, source="127.0.0.1", port=None, tls=True):
-        self.site, self.source = site, source
-        self.port = port or site.https_port
-        self.tls = tls
-        self.cookies: dict[str, str] = {}
-        self.conn = None
-
-    def _connect(self):
-        if self.tls:
-            return http.client.HTTPSConnection(
-                "localhost",
-                self.port,
-                context=self.site.ssl_context,
-                timeout=30,
-                source_address=(self.source, 0),
-            )
-        return http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=30, source_address=(self.source, 0)
-        )
-
-    def request(self, method, path, data=None, headers=None, *, keep_alive=True):
-        headers = dict(headers or {})
-        origin = f"https://localhost:{self.site.https_port}"
-        if not self.tls:
-            headers.setdefault("Host", f"localhost:{self.site.https_port}")
-            headers.setdefault("X-Forwarded-Proto", "https")
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers.setdefault("Referer", origin + path)
-        try:
-            self.conn = (self.conn if keep_alive else None) or self._connect()
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            self.close()
-            return 0, {}, ""
-        if not keep_alive or response.will_close:
-            self.close()
-        for k, v in response.getheaders():
-            if k.lower() == "set-cookie":
-                name, value = v.split(";")[0].split("=", 1)
-                self.cookies[name] = value
-        return (
-            response.status,
-            {k.lower(): v for k, v in response.getheaders()},
-            content.decode(errors="replace"),
-        )
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = None
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
-def join_fields(page: str) -> dict:
-    def value(name):
-        return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
-
-    branch = re.search(r'<option value="(\d+)"', page)
-    return {
-        "csrfmiddlewaretoken": value("csrfmiddlewaretoken"),
-        "started": value("started"),
-        "name": "Topology Tester",
-        "branch": branch.group(1) if branch else "",
-        "branch_not_listed": "" if branch else "Topology branch",
-        "grade": "AO",
-        "is_union_member": "yes",
-        "consent_faction": "on",
-        "website": "",
-    }
-
-
-class Site:
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.logs = tmp / "logs"
-        self.logs.mkdir()
-        self.processes: list[Process] = []
-        self.mail = MailSink()
-        self.db = Postgres(tmp / "pgdata")
-        self.database_url = self.db.create("topology")
-        self.https_port, self.http_port, self.admin_port = (_free_port() for _ in range(3))
-        self.app_ports = [_free_port(), _free_port()]
-        self.organiser_password = "topology-" + secrets.token_urlsafe(12)
-        spec = compose.load()
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "LANG", "HOME"))},
-            **compose.app_environment(
-                {
-                    "DOMAIN": "localhost",
-                    "DATABASE_URL": self.database_url,
-                    # The proxy reaches the app servers from 127.0.0.1 here; the
-                    # compose network there.
-                    "TRUSTED_PROXIES": "127.0.0.1/32",
-                    "MEDIA_ROOT": str(tmp / "media"),
-                },
-                spec,
-            ),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "PYTHONPATH": str(ROOT),
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "EMAIL_URL": f"smtp://127.0.0.1:{self.mail.port}",
-            "DEFAULT_FROM_EMAIL": "Rank and File <noreply@localhost>",
-            "BACKUP_DIR": str(tmp / "backups"),
-            "RATELIMIT_JOIN": f"{JOIN_LIMIT}/h",
-            "WEB_CONCURRENCY": "2",
-            "CONN_MAX_AGE": "60",
-            "EMBEDDED_DATABASE": "false",
-            # The image sets PG_BIN_DIR to the client of the compose server's
-            # major version; here, the binaries of the server this test runs.
-            "PG_BIN_DIR": str(self.db.bin),
-        }
-        self.env.pop("TEST_DATABASE_NAME", None)
-        self.spec = spec
-
-    # Starting -----------------------------------------------------------------
-
-    def start(self):
-        run(compose.service_command("migrate", self.spec), self.env)
-        run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], self.env)
-        run([sys.executable, "manage.py", "load_demo"], self.env)
-        run(
-            [sys.executable, "manage.py", "createsuperuser", "--noinput",
-             "--username", "organiser", "--email", "organiser@localhost"],
-            {**self.env, "DJANGO_SUPERUSER_PASSWORD": self.organiser_password},
-        )  # fmt: skip
-        out = run([sys.executable, "manage.py", "otp_device", "organiser"], self.env)
-        self.totp_key = re.search(r"Key for organiser: ([A-Z2-7=]+)", out).group(1)
-        self.web = [self._web(i) for i in range(2)]
-        self.worker = self._worker()
-        self.caddy = Process(
-            "caddy",
-            [_caddy(), "run", "--config", str(compose.CADDYFILE), "--adapter", "caddyfile"],
-            {
-                "PATH": os.environ["PATH"],
-                "HOME": str(self.tmp),
-                "XDG_DATA_HOME": str(self.tmp / "caddy-data"),
-                "XDG_CONFIG_HOME": str(self.tmp / "caddy-config"),
-                "DOMAIN": "localhost",
-                "HTTPS_PORT": str(self.https_port),
-                "HTTP_PORT": str(self.http_port),
-                "CADDY_ADMIN": f"127.0.0.1:{self.admin_port}",
-                "APP_UPSTREAMS": " ".join(f"127.0.0.1:{p}" for p in self.app_ports),
-            },
-            self.logs,
-        )
-        self.processes.append(self.caddy)
-        for i in range(2):
-            self.wait_app(i)
-        root = self.tmp / "caddy-data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        deadline = time.monotonic() + 60
-        while not root.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        self.ssl_context = ssl.create_default_context(cafile=str(root))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if Browser(self).request("GET", "/healthz", keep_alive=False)[0] == 200:
-                return
-            time.sleep(0.3)
-        raise AssertionError("the proxy did not answer over HTTPS")
-
-    def _web(self, i: int) -> Process:
-        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.app_ports[i]}"}
-        process = Process(f"web{i}", compose.service_command("web", self.spec), env, self.logs)
-        self.processes.append(process)
-        return process
-
-    def _worker(self) -> Process:
-        process = Process(
-            "worker", compose.service_command("worker", self.spec), self.env, self.logs
-        )
-        self.processes.append(process)
-        return process
-
-    def wait_app(self, i: int, timeout=90):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.app_ports[i], timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError(
-            f"app server {i} did not start: {self.web[i].log_path.read_text()[-2000:]}"
-        )
-
-    def stop(self):
-        for process in reversed(self.processes):
-            process.stop()
-        with contextlib.suppress(Exception):
-            self.db.pg_ctl("stop", "-m", "immediate")
-        self.mail.stop()
-
-    # Reading the database -------------------------------------------------------
-
-    def query(self, sql: str, params=()) -> list[tuple]:
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            return conn.execute(sql, params).fetchall()
-
-    def stored(self, emails: list[str]) -> dict[str, int]:
-        rows = self.query(
-            "SELECT lower(email), count(*) FROM members_member WHERE lower(email) = ANY(%s) "
-            "GROUP BY 1",
-            ([e.lower() for e in emails],),
-        )
-        return dict(rows)
 
 
 @pytest.fixture(scope="module")
@@ -469,25 +84,6 @@ def site():
         (out / "topology-figures.json").write_text(json.dumps(FIGURES, indent=1) + "\n")
         if not os.environ.get("KEEP_TOPOLOGY"):
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def new_joiner(site, source: str) -> tuple[Browser, dict]:
-    browser = Browser(site, source=source)
-    status, _, page = browser.request("GET", "/join/")
-    assert status == 200
-    return browser, join_fields(page)
-
-
-def sign_up(browser, fields, email) -> int:
-    status, headers, _ = browser.request(
-        "POST", "/join/", {**fields, "email": email}, keep_alive=False
-    )
-    if status == 302:
-        assert "/join/" in headers["location"]
-    return status
-
-
-# --- the journeys -------------------------------------------------------------------
 
 
 def test_a_reader_reads_an_article_over_https(site):
@@ -568,73 +164,6 @@ def test_an_organiser_logs_in_with_two_factor(site):
     status, _, admin = organiser.request("GET", "/admin/")
     assert status == 200
     assert "Log out" in admin or "logout" in admin
-
-
-# --- faults -------------------------------------------------------------------------
-
-
-def load(site, *, seconds, readers, joiners, paths, run_id, event=None, at=None):
-    """Bounded load: readers GET `paths`, joiners sign up (each from its own address).
-
-    A sign-up answered 502 or not at all is sent again once, as a person would.
-    Returns (gets [(t, status)], signups {email: final status}, [(t, status)]).
-    """
-    gets, signups, timeline, lock = [], {}, [], threading.Lock()
-    cut = CUT_GETS
-    cut.clear()
-    forms = []
-    for j in range(joiners):
-        forms.append(new_joiner(site, f"127.{10 + j}.{secrets.randbelow(250)}.1"))
-    time.sleep(3.2)  # the join form's minimum fill time
-    begun = time.monotonic()
-    deadline = begun + seconds
-
-    def reader(k):
-        browser = Browser(site, source=f"127.0.4.{k + 1}")
-        n = 0
-        while time.monotonic() < deadline and n < 5000:
-            path = paths[n % len(paths)].replace("{n}", f"{run_id}{k}x{n}")
-            status = browser.request("GET", path)[0]
-            if status == 0:
-                # The connection broke mid-response (the app server was killed
-                # after its headers left): a browser tries an idempotent GET
-                # again on a new connection, and so does this reader, once.
-                with lock:
-                    cut.append((time.monotonic() - begun, path))
-                status = browser.request("GET", path)[0]
-            with lock:
-                gets.append((time.monotonic() - begun, status, path))
-            n += 1
-
-    def joiner(j):
-        browser, fields = forms[j]
-        n = 0
-        while time.monotonic() < deadline and n < 400:
-            browser.source = f"127.{10 + j}.{n // 250}.{n % 250 + 2}"
-            email = f"{run_id}-{j}-{n}@example.org"
-            status = sign_up(browser, fields, email)
-            with lock:
-                timeline.append((time.monotonic() - begun, status))
-            if status in {0, 502}:
-                time.sleep(0.3)
-                status = sign_up(browser, fields, email)
-            if status == 503:
-                time.sleep(0.2)
-            with lock:
-                signups[email] = status
-            n += 1
-
-    threads = [threading.Thread(target=reader, args=(k,)) for k in range(readers)]
-    threads += [threading.Thread(target=joiner, args=(j,)) for j in range(joiners)]
-    for t in threads:
-        t.start()
-    if event is not None:
-        time.sleep(max(0, begun + at - time.monotonic()))
-        event()
-    for t in threads:
-        t.join(timeout=seconds + 120)
-    load.begun = begun  # the time base of the returned timings
-    return gets, signups, timeline
 
 
 def test_killing_an_app_server_under_load_loses_nothing(site):
