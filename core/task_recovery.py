@@ -62,6 +62,23 @@ task_started.connect(_on_task_started, dispatch_uid="core.task_recovery.started"
 task_finished.connect(_on_task_finished, dispatch_uid="core.task_recovery.finished")
 
 
+def enqueue_with_commit(task_obj, *args, **kwargs) -> None:
+    """Queue `task_obj` so it exists exactly when the surrounding transaction commits.
+
+    With the database queue the task's row is written in the same transaction:
+    a sign-up and its confirmation email are saved together or not at all
+    (queued after COMMIT, a database restart in between lost the email). A
+    queue that runs tasks at once (the tests') runs it after COMMIT instead,
+    so the task sees committed rows.
+    """
+    if task_obj.get_backend().supports_defer:
+        task_obj.enqueue(*args, **kwargs)
+    else:
+        # robust: the change is saved; a queue that fails must not turn the answer
+        # into an error page (the exception is logged).
+        transaction.on_commit(lambda: task_obj.enqueue(*args, **kwargs), robust=True)
+
+
 def running_task_id() -> str | None:
     """The id of the queued task result being run now, or None outside a worker."""
     ids = _running_task_ids.get()

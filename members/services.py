@@ -1,7 +1,8 @@
 """Everything that writes members: joining, confirming, self-service, retention.
 
 Views and the admin call these; each is one transaction, takes a row lock
-where two requests could race, and queues email with transaction.on_commit so
+where two requests could race, and queues email with the transaction (the task
+row commits with the change: core.task_recovery.enqueue_with_commit) so
 nothing is sent for a change that rolled back.
 """
 
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.registry import declared
+from core.task_recovery import enqueue_with_commit
 from members import conf
 from members.audit import audit_record
 from members.consent import current_version, current_wordings
@@ -97,12 +99,7 @@ def _apply_details(member: Member, details: Details) -> None:
 def _queue_email(member: Member, kind: str) -> None:
     from members.tasks import send_member_email
 
-    member_id = member.pk
-    # robust: the sign-up is saved; a queue that fails must not turn the answer
-    # into an error page (the exception is logged; joining again re-sends).
-    transaction.on_commit(
-        lambda: send_member_email.enqueue(member_id=member_id, kind=kind), robust=True
-    )
+    enqueue_with_commit(send_member_email, member_id=member.pk, kind=kind)
 
 
 def _give_consent(member: Member, kinds, *, source: str, now: datetime) -> None:
@@ -436,7 +433,5 @@ def contact_link_send(
         )
         # Keyed by the link, so each link is emailed once however often the
         # task is run: a requeued or retried run after a good send sends nothing.
-        transaction.on_commit(
-            lambda: send_contact_link.enqueue(link.pk, dedupe_key=f"link-{link.pk}")
-        )
+        enqueue_with_commit(send_contact_link, link.pk, dedupe_key=f"link-{link.pk}")
     return link

@@ -127,6 +127,7 @@ JOIN_CHECKED = [
     "grade",
     "is_union_member",
 ]
+JOIN_OPTIONAL = {"mobile", "branch_not_listed", "workplace"}
 HUGE_SETTINGS = settings(
     max_examples=40,
     deadline=None,
@@ -141,7 +142,13 @@ def _row(member_id):
 @HUGE_SETTINGS
 @given(field=st.sampled_from(JOIN_CHECKED), big=huge)
 def test_a_huge_join_field_gets_a_clear_error_and_saves_nothing(client, branch, field, big):
+    Consent.objects.all().delete()  # examples share the database
+    Member.objects.all().delete()
     response = client.post("/join/", {**_valid(branch), field: big})
+    if field in JOIN_OPTIONAL and not big.strip():
+        # Only white space (90,000 U+0085, say) is a blank answer, which optional fields take.
+        assert response.status_code == 302
+        return
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
