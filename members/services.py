@@ -32,6 +32,7 @@ from members.models import (
     Member,
     Workplace,
 )
+from members.models.people import _new_secret
 
 
 class MemberError(Exception):
@@ -370,6 +371,24 @@ def member_invite_to_update_branch(*, member: Member, actor) -> None:
         "the member was emailed an invitation to update their branch instead",
     )
     _queue_email(member, "update_branch")
+
+
+def member_links_cancel(*, member: Member, actor=None) -> None:
+    """Make every personal link sent to the member stop working (a new secret).
+
+    For a link that got into the wrong hands. The member gets a fresh one by
+    joining again with their address (which sends an "already joined" email)
+    or from the next email we send; an organiser's cancelling is audited as theirs.
+    """
+    with transaction.atomic():
+        Member.objects.filter(pk=member.pk).update(secret=_new_secret())
+        audit_record(
+            actor=actor if actor is not None else "member",
+            action=AuditEvent.Action.CHANGE,
+            subject="members.member",
+            object_id=member.pk,
+            detail="personal links cancelled",
+        )
 
 
 def admin_log_forget(model, pks) -> int:

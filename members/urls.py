@@ -11,6 +11,7 @@ urlpatterns = [
     path("join/welcome/", views.join_welcome, name="join_welcome"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("me/erased/", views.erased, name="erased"),
+    path("me/links-cancelled/", views.links_cancelled, name="links_cancelled"),
     path("me/<str:token>/", views.manage, name="manage"),
     path("me/<str:token>/consent/", views.manage_consent, name="manage_consent"),
     path(
@@ -26,4 +27,5 @@ urlpatterns = [
         name="manage_download_csv",
     ),
     path("me/<str:token>/erase/", views.manage_erase, name="manage_erase"),
+    path("me/<str:token>/cancel-links/", views.manage_cancel_links, name="manage_cancel_links"),
 ]

@@ -178,6 +178,21 @@ def manage_download(request, token, fmt):
     return _private(response)
 
 
+@require_POST
+@ratelimit("manage")
+def manage_cancel_links(request, token):
+    """Stop this link, and every other one we sent the member, from working."""
+    member = _member_from(token)
+    if member is None:
+        return _link_invalid(request)
+    services.member_links_cancel(member=member)
+    return redirect("members:links_cancelled")
+
+
+def links_cancelled(request):
+    return render(request, "members/links_cancelled.html")
+
+
 ERASE_UNTICKED = "Tick the box to confirm you want to erase your record"
 
 

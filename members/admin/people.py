@@ -24,7 +24,7 @@ from members.models import (
     Workplace,
 )
 from members.scoping import ScopedAdminMixin, scope_for
-from members.services import member_erase, member_invite_to_update_branch
+from members.services import member_erase, member_invite_to_update_branch, member_links_cancel
 
 
 class ScopedBranchFilter(admin.RelatedFieldListFilter):
@@ -126,6 +126,7 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
     scope_group_path = "group"  # members whose branch is not listed: by their own group
     list_display = ["name", "email", "branch", "grade", "is_rep", "status", "created_at"]
+    actions = ["cancel_links"]
     list_filter = [
         "status",
         MemberGroupFilter,
@@ -341,6 +342,19 @@ class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 object_id=obj.pk,
                 detail="fields: " + ", ".join(changed),
             )
+
+    @admin.action(description="Cancel the selected members' personal links", permissions=["change"])
+    def cancel_links(self, request, queryset):
+        """For a link that got into the wrong hands: every link sent to them stops working."""
+        count = 0
+        for member in queryset:
+            member_links_cancel(member=member, actor=request.user)
+            count += 1
+        self.message_user(
+            request,
+            f"Cancelled the personal links of {count} member{'s' if count != 1 else ''}. "
+            "They get a new one with our next email, or by joining again.",
+        )
 
     def delete_model(self, request, obj):
         member_erase(member=obj, actor=request.user)
