@@ -105,7 +105,9 @@ class TokenField(forms.CharField):
     def __init__(self, *, recovery: bool = False, **kwargs):
         attrs = {"autocomplete": "one-time-code", "spellcheck": "false"}
         if recovery:  # the app's six digits or a recovery code (letters, digits, dash)
-            attrs["pattern"] = "[0-9A-Za-z -]*"
+            # The dash escaped: browsers compile pattern with the v flag, where a bare
+            # "-" in a class is a syntax error (and the check is silently dropped).
+            attrs["pattern"] = r"[0-9A-Za-z \-]*"
         else:
             attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
         super().__init__(
