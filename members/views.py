@@ -14,6 +14,7 @@ from core.csv_safe import safe_writer
 from core.forms import error_summary
 from core.ratelimit import client_ip, ratelimit
 from members import conf, privacy, services, tokens
+from members.download import member_data
 from members.forms import DetailsForm, JoinForm
 from members.models import ConsentKind, Member
 from members.spreadsheet import section_rows
@@ -163,7 +164,7 @@ def manage_download(request, token, fmt):
     member = _member_from(token)
     if member is None:
         return _link_invalid(request)
-    data = services.member_data(member)
+    data = member_data(member)
     if fmt == "json":
         response = HttpResponse(
             json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
