@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
@@ -19,15 +19,9 @@ from campaign import og, rules, selectors, services
 from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
 from campaign.models import BranchMeeting, Election, NoticeRule
 from core.forms import error_summary
+from core.links import cached_reverse
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
-
-
-def _url_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def _calls_to_action(request) -> list[dict]:
@@ -37,16 +31,13 @@ def _calls_to_action(request) -> list[dict]:
     """
     if hasattr(request, "_home_calls"):
         return request._home_calls
-    calls = []
-    join = _url_or_none("members:join")
-    if join:
-        calls.append(
-            {
-                "url": join,
-                "label": "Join us",
-                "text": "Add your name in under a minute. We ask only what we need.",
-            }
-        )
+    calls = [
+        {
+            "url": cached_reverse("members:join"),
+            "label": "Join us",
+            "text": "Add your name in under a minute. We ask only what we need.",
+        }
+    ]
     election = _current_election()
     if election is not None:
         today = timezone.localdate()
