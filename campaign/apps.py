@@ -27,11 +27,11 @@ class CampaignConfig(AppConfig):
 
         return meetings_moved(member)
 
-    def contact_link_data(self, link) -> dict:
-        """What a branch contact reported through their link, for their data download."""
+    def contact_links_data(self, links) -> dict:
+        """What branch contacts reported through these links, for a data download."""
         from campaign.privacy import link_reports
 
-        return link_reports(link)
+        return link_reports(links)
 
     def contact_report_pages(self, link, token):
         """A branch contact's AGM report, one page per election open to their branch."""

@@ -1,7 +1,7 @@
 """What the campaign holds about a member or a branch contact, for their data download.
 
 The members app builds the download and asks each app for its part
-(``CampaignConfig.personal_data`` and ``contact_link_data``).
+(``CampaignConfig.personal_data`` and ``contact_links_data``).
 """
 
 from campaign.models import BranchMeeting, NominationReport
@@ -25,15 +25,16 @@ def meetings_moved(member) -> dict:
     }
 
 
-def link_reports(link) -> dict:
-    """The nominations a branch contact reported through their link."""
+def link_reports(links) -> dict:
+    """The nominations reported through each link: {link id: {"reports": [...]}}, one query."""
+    by_link = {link.pk: [] for link in links}
     reports = (
-        NominationReport.objects.filter(link=link)
+        NominationReport.objects.filter(link__in=list(by_link))
         .select_related("meeting__branch", "election")
         .order_by("created_at", "pk")
     )
-    return {
-        "reports": [
+    for r in reports:
+        by_link[r.link_id].append(
             {
                 "meeting": str(r.meeting),
                 "election": r.election.name,
@@ -41,6 +42,5 @@ def link_reports(link) -> dict:
                 "reported_by": r.reported_by,
                 "reported_at": r.created_at.isoformat(),
             }
-            for r in reports
-        ]
-    }
+        )
+    return {pk: {"reports": rows} for pk, rows in by_link.items()}

@@ -4,11 +4,11 @@ from core.registry import declared
 from members.models import BranchContactLink, Member
 
 
-def _from_apps(hook: str, obj) -> dict:
-    """The sections every app adds for this member or link (``AppConfig.<hook>(obj)``)."""
+def _from_apps(member: Member) -> dict:
+    """The sections every app adds for this member (``AppConfig.personal_data``)."""
     data = {}
-    for _, provide in declared(hook):
-        data.update(provide(obj))
+    for _, provide in declared("personal_data"):
+        data.update(provide(member))
     return data
 
 
@@ -18,11 +18,16 @@ def _contact_links(member: Member) -> list[dict]:
     A branch contact is not linked to a member record, only by the address the
     link was sent to; the member has proved that address, so it is theirs.
     """
-    links = (
+    links = list(
         BranchContactLink.objects.filter(email__iexact=member.email)
         .select_related("branch")
         .order_by("created_at", "pk")
     )
+    # Each app's part for all the links at once (one query an app, not one a link).
+    extra = {link.pk: {} for link in links}
+    for _, provide in declared("contact_links_data"):
+        for pk, data in provide(links).items():
+            extra[pk].update(data)
     return [
         {
             "branch": str(link.branch),
@@ -32,7 +37,7 @@ def _contact_links(member: Member) -> list[dict]:
             "expires_at": link.expires_at.isoformat(),
             "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
             "last_used_at": link.last_used_at.isoformat() if link.last_used_at else None,
-            **_from_apps("contact_link_data", link),  # e.g. the reports made through it
+            **extra[link.pk],  # e.g. the reports made through it
         }
         for link in links
     ]
@@ -75,6 +80,6 @@ def member_data(member: Member) -> dict:
             }
             for c in consents
         ],
-        **_from_apps("personal_data", member),
+        **_from_apps(member),
         "branch_contact_links": _contact_links(member),
     }

@@ -338,3 +338,21 @@ def test_changes_through_the_link_are_rate_limited(client, member, settings):
         for _ in range(3)
     ]
     assert codes == [302, 302, 429]
+
+
+def test_download_runs_the_same_queries_whatever_the_number_of_links(client, member, moved):
+    """Each app's part of the download is one query for all the member's contact links."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_with(links: int) -> int:
+        for _ in range(links):
+            link = BranchContactLinkFactory(branch=member.branch, email="grace@example.org")
+            NominationReportFactory(meeting=moved, link=link, reported_by="Grace H")
+        with CaptureQueriesContext(connection) as ctx:
+            data = client.get(url(member, "members:manage_download_json")).json()
+        assert all(held["reports"] for held in data["branch_contact_links"])
+        return len(ctx)
+
+    one = queries_with(1)
+    assert queries_with(3) == one
