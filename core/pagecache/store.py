@@ -80,13 +80,15 @@ def page_key(request) -> str:
     ``/?utm_source=x`` is the home page, and a flood of ``/?x=<random>`` cannot
     fill the cache with copies and push real pages out.
     """
-    query = urlencode(
-        sorted(
-            (name, value)
-            for name, values in request.GET.lists()
-            if name in settings.PAGE_CACHE_QUERY_PARAMS
-            for value in values
+    query = ""
+    if request.META.get("QUERY_STRING"):  # most hits have none: no QueryDict to parse
+        query = urlencode(
+            sorted(
+                (name, value)
+                for name, values in request.GET.lists()
+                if name in settings.PAGE_CACHE_QUERY_PARAMS
+                for value in values
+            )
         )
-    )
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return PAGE_KEY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
