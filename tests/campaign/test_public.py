@@ -56,6 +56,34 @@ def test_slate_page_shows_candidates_dates_and_counts_in_fixed_queries(
     assert "<strong>0</strong> of 3 branch nominations" in html  # unverified do not count
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_election_list_shows_current_then_past_published_elections_in_fixed_queries(
+    client, django_assert_max_num_queries
+):
+    """/elections/ (the header's "Elections") lists every published slate, never a draft."""
+    ElectionFactory(name="NEC 2027", slug="nec-2027")
+    ElectionFactory(
+        name="NEC 2026",
+        slug="nec-2026",
+        agm_window_start=datetime.date(2026, 1, 5),
+        agm_window_end=datetime.date(2026, 3, 13),
+        nominations_close=datetime.date(2026, 3, 20),
+        ballot_opens=datetime.date(2026, 4, 7),
+        ballot_closes=datetime.date(2026, 5, 5),
+    )
+    ElectionFactory(name="Secret slate", slug="secret", is_published=False)
+    for n in range(5):
+        ElectionFactory(name=f"Group election {n}", group=GroupFactory(code=f"g{n}"))
+    with django_assert_max_num_queries(2):
+        response = client.get(reverse("campaign:election_list"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("NEC 2027") < html.index("Past elections") < html.index("NEC 2026")
+    assert reverse("campaign:slate", args=["nec-2027"]) in html
+    assert "Secret slate" not in html
+    assert 'aria-current="page">Elections' in html
+
+
 def test_slate_page_share_tags_use_site_url_not_the_request_host(client, settings):
     """A shared slate shows its title, summary and image on every network, from SITE_URL."""
     settings.SITE_URL = "https://rankandfile.example"
