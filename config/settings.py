@@ -236,6 +236,8 @@ RATELIMITS = {
     # personal links (manage, download, erase, branch reports), GET and POST
     "manage": env("RATELIMIT_MANAGE", default="60/h"),
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
+    # one-click unsubscribes: a mailbox provider POSTs many members' from one address
+    "unsubscribe": env("RATELIMIT_UNSUBSCRIBE", default="600/m"),
 }
 # The limiter sweeps expired counters on about this share of requests.
 RATELIMIT_SWEEP_CHANCE = 0.01
@@ -264,6 +266,8 @@ TASK_STALE_AFTER_MINUTES = env.int("TASK_STALE_AFTER_MINUTES", default=15)
 TASK_RETRIES = {
     "members.tasks.send_member_email": 8,
     "members.tasks.send_contact_link": 8,
+    "members.broadcasts.tasks.send_broadcast_batch": 8,
+    "members.broadcasts.tasks.send_broadcast_test": 8,
 }
 TASK_RETRY_BACKOFF_SECONDS = 60
 # "Already sent" markers older than any retry or requeue can reach are pruned.
@@ -345,6 +349,9 @@ RETENTION_DAYS = {
     "task_results": env.int("RETENTION_TASK_RESULTS_DAYS", default=30),
     # Django's admin log keeps each changed object's label (a member's name).
     "admin_log": env.int("RETENTION_ADMIN_LOG_DAYS", default=365),
+    # Who was sent which broadcast, and what the mail server said; the broadcast
+    # keeps its counts.
+    "broadcast_deliveries": env.int("RETENTION_BROADCAST_DELIVERIES_DAYS", default=90),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages
@@ -412,6 +419,22 @@ MEMBERS_EMPLOYER_DOMAINS = (
     "nhs.net",
     "police.uk",
 )
+
+# Email broadcasts to members (members/broadcasts/, README "Sending email").
+# From: the faction's address on the domain SPF, DKIM and DMARC cover; Sender:
+# a separate sending mailbox, if any (otherwise no Sender header).
+BROADCAST_FROM_EMAIL = env("BROADCAST_FROM_EMAIL", default="")  # empty: DEFAULT_FROM_EMAIL
+BROADCAST_SENDER_EMAIL = env("BROADCAST_SENDER_EMAIL", default="")
+# performance: messages a minute (0: as fast as the mail server takes them), sent
+# by the task worker in batches of this many, one SMTP connection a batch.
+BROADCAST_RATE_PER_MINUTE = env.int("BROADCAST_RATE_PER_MINUTE", default=600)
+BROADCAST_BATCH_SIZE = env.int("BROADCAST_BATCH_SIZE", default=200)
+# A recipient the mail server turns away for now (4xx) is tried this many times.
+BROADCAST_MAX_ATTEMPTS = 3
+# A run of failed batches (the mail server down) is retried this many times with
+# backoff (1, 2, 4, ... minutes) before the broadcast pauses for an organiser.
+BROADCAST_BATCH_RETRIES = 5
+BROADCAST_UNSUBSCRIBE_DAYS = 365  # an unsubscribe link in an old email works this long
 
 # Logs: one line per event with time, level, logger and request id; JSON with
 # LOG_FORMAT=json (core/logging.py). Tokens in personal links are redacted from

@@ -11,7 +11,14 @@ class MembersConfig(AppConfig):
         "left_members": "members.retention.purge_left_members",
         "signed_links": "members.retention.purge_signed_links",
         "audit_events": "members.retention.purge_audit_events",
+        "broadcast_deliveries": "members.broadcasts.retention.purge_deliveries",
     }
+
+    def personal_data(self, member) -> dict:
+        """The member's broadcast deliveries (members/download.py asks every app)."""
+        from members.broadcasts.retention import personal_data
+
+        return personal_data(member)
 
     def ready(self):
         from core.audit import audited

@@ -77,6 +77,7 @@ def member_data(member: Member) -> dict:
                 "given_at": c.given_at.isoformat(),
                 "source": c.source,
                 "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                "withdrawn_through": c.withdrawn_source,
             }
             for c in consents
         ],

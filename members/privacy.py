@@ -111,6 +111,32 @@ def registry() -> tuple[DataKind, ...]:
             who_sees=ORGANISERS_SEE,
         ),
         DataKind(
+            key="broadcasts",
+            name="Emails we send you",
+            about=JOINERS,
+            items=(
+                "which of our emails to members were sent to you, when, and what your mail "
+                "server answered",
+                "your email address on our list of addresses not to email, if your mail "
+                "server refused our email for good",
+            ),
+            purpose=(
+                "To send each email once, only while you consent, and to stop emailing an "
+                "address that does not work. We do not record whether you open our emails "
+                "or click their links."
+            ),
+            lawful_basis=(
+                "Consent (Article 6(1)(a) UK GDPR); every email has a link to withdraw it."
+            ),
+            special_category=ART9_PARA31,
+            retention=(
+                f"Which email went to you is deleted {_days('broadcast_deliveries')} days after "
+                "the email was sent (we keep only the numbers sent); an address that did not "
+                "work is kept until you erase your record."
+            ),
+            who_sees=ORGANISERS_SEE,
+        ),
+        DataKind(
             key="mover",
             name="Moving our nominations at your branch meeting",
             about="Supporters who agree to move our nominations at their branch AGM or EGM",

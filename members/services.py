@@ -29,6 +29,7 @@ from members.models import (
     ConsentKind,
     Group,
     Member,
+    Suppression,
     Workplace,
 )
 from members.models.people import _new_secret
@@ -232,13 +233,15 @@ def member_update(*, member: Member, details: Details) -> list[str]:
     return changed
 
 
-def consent_withdraw(*, member: Member, kind: str, now: datetime | None = None) -> bool:
-    """Withdraw one consent; return whether there was a live one to withdraw."""
+def consent_withdraw(
+    *, member: Member, kind: str, now: datetime | None = None, source: str = "manage page"
+) -> bool:
+    """Withdraw one consent, recording when and where; return whether one was live."""
     now = now or timezone.now()
     with transaction.atomic():
         updated = Consent.objects.filter(
             member=member, kind=kind, withdrawn_at__isnull=True
-        ).update(withdrawn_at=now)
+        ).update(withdrawn_at=now, withdrawn_source=source[:100])
     return bool(updated)
 
 
@@ -266,6 +269,8 @@ def member_erase(*, member: Member, actor=None) -> None:
         admin_log_forget(Member, [pk])
         admin_log_forget(BranchContactLink, list(links.values_list("pk", flat=True)))
         links.delete()
+        # Their broadcast deliveries go with the record (CASCADE); a refused address too.
+        Suppression.objects.filter(email=member.email.strip().lower()).delete()
         deleted, _ = Member.objects.filter(pk=pk).delete()
         if deleted:
             audit_record(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from members import views
+from members.broadcasts import views as broadcast_views
 
 app_name = "members"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("join/welcome/", views.join_welcome, name="join_welcome"),
     path("privacy/", views.privacy_page, name="privacy"),
     path("me/erased/", views.erased, name="erased"),
+    path("unsubscribe/<str:token>/", broadcast_views.unsubscribe, name="unsubscribe"),
     path("me/links-cancelled/", views.links_cancelled, name="links_cancelled"),
     path("me/<str:token>/", views.manage, name="manage"),
     path("me/<str:token>/consent/", views.manage_consent, name="manage_consent"),

@@ -68,6 +68,7 @@ def role_groups() -> None:
     if AuthGroup.objects.filter(name__in=User.ROLE_GROUPS.values()).count() < len(User.ROLE_GROUPS):
         migration = importlib.import_module("members.migrations.0006_role_groups")
         migration.create_role_groups(apps, None)
+        importlib.import_module("members.migrations.0008_broadcast_permissions").grant(apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -97,7 +97,15 @@ class ConsentInline(ScopedAdminMixin, admin.TabularInline):
     scope_branch_path = None  # the member's own: the member is in scope
     extra = 0
     can_delete = False
-    fields = ["kind", "wording", "wording_text", "given_at", "source", "withdrawn_at"]
+    fields = [
+        "kind",
+        "wording",
+        "wording_text",
+        "given_at",
+        "source",
+        "withdrawn_at",
+        "withdrawn_source",
+    ]
     readonly_fields = fields
     ordering = ["-given_at"]
 

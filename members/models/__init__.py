@@ -3,6 +3,7 @@ consent, the audit trail and branch contacts' links."""
 
 from members.models.accounts import User
 from members.models.audit import AuditEvent
+from members.models.broadcasts import Broadcast, BroadcastDelivery, Suppression
 from members.models.consent import Consent, ConsentKind, ConsentWording
 from members.models.contact_links import BranchContactLink, BranchContactLinkQuerySet
 from members.models.people import Member, MemberQuerySet, _new_secret  # noqa: F401 (migration 0002)
@@ -14,6 +15,8 @@ __all__ = [
     "BranchContactLink",
     "BranchContactLinkQuerySet",
     "BranchQuerySet",
+    "Broadcast",
+    "BroadcastDelivery",
     "Consent",
     "ConsentKind",
     "ConsentWording",
@@ -21,6 +24,7 @@ __all__ = [
     "Member",
     "MemberQuerySet",
     "Region",
+    "Suppression",
     "User",
     "Workplace",
 ]

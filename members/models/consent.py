@@ -47,6 +47,11 @@ class Consent(models.Model):
         max_length=50, help_text="Where it was given: 'join form', 'manage page', 'import'."
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_source = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Where it was withdrawn: 'manage page', 'unsubscribe link (broadcast 12)'.",
+    )
 
     class Meta:
         ordering = ["member", "-given_at"]

@@ -35,6 +35,7 @@ def test_registry_covers_campaign_and_account_data():
         "contact",
         "union",
         "faction",
+        "broadcasts",
         "mover",
         "candidates",
         "branch_contacts",

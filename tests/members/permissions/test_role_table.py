@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from members.models import User
 from tests.factories import BranchContactLinkFactory, MemberFactory, UserFactory
+from tests.members.factories import BroadcastFactory
 from tests.members.permissions.worlds import ROLES, organiser
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,15 @@ ROLE_TABLE = [
     ("campaign.reservedseatrule",     "vacd",  "vacd",  "vacd",  "-"),
     ("members.auditevent",            "vacd",  "-",     "-",     "-"),
     ("members.branch",                "vacd",  "v",     "v",     "-"),
+    ("members.broadcast",             "vacd",  "vacd",  "vacd",  "-"),
+    ("members.broadcastdelivery",     "vacd",  "-",     "-",     "-"),
     ("members.branchcontactlink",     "vacd",  "vacd",  "vacd",  "-"),
     ("members.consent",               "vacd",  "v",     "v",     "-"),
     ("members.consentwording",        "vacd",  "v",     "v",     "-"),
     ("members.group",                 "vacd",  "v",     "v",     "-"),
     ("members.member",                "vacd",  "vacd",  "vacd",  "-"),
     ("members.region",                "vacd",  "v",     "v",     "-"),
+    ("members.suppression",           "vacd",  "-",     "-",     "-"),
     ("members.user",                  "vacd",  "-",     "-",     "-"),
     ("members.workplace",             "vacd",  "v",     "v",     "-"),
 ]
@@ -117,6 +121,9 @@ PAGES = [
     ("members.view_member",            "members_member_change",              "member"),
     ("members.view_member",            "members_member_export",              None),
     ("members.view_branch",            "members_branch_change",              "branch"),
+    ("members.view_broadcast",         "members_broadcast_change",           "broadcast"),
+    ("members.view_broadcast",         "members_broadcast_review",           "broadcast"),
+    ("members.view_broadcast",         "members_broadcast_progress",         "broadcast"),
     ("members.add_branchcontactlink",  "members_branchcontactlink_add",      None),
     ("members.view_branchcontactlink", "members_branchcontactlink_change",   "link"),
     ("campaign.view_election",         "campaign_election_change",           "election"),
@@ -160,6 +167,7 @@ def _objects(world) -> dict:
         "branch": world.branch,
         "member": MemberFactory(branch=world.branch),
         "link": BranchContactLinkFactory(branch=world.branch),
+        "broadcast": BroadcastFactory(scope_group=world.group),
         "election": ElectionFactory(group=world.group),
         "meeting": MeetingFactory(branch=world.branch),
         "ballot": ballot,
