@@ -4,7 +4,9 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Articles"
-    public_models = ("Article", "Tag", "Author", "Correction", "Attachment", "Redirect")
+    public_models = dict.fromkeys(
+        ("Article", "Tag", "Author", "Correction", "Attachment", "Redirect"), ("articles",)
+    )
     demo_loader = "articles.demo.load"
 
     def next_public_change(self):

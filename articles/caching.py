@@ -18,6 +18,7 @@ from django.views.decorators.http import condition
 
 from articles import conf
 from articles.models import Article, Author, Deletion, Tag
+from core.pagecache import shows as pagecache_shows
 
 
 def content_version(request):
@@ -46,8 +47,11 @@ def content_version(request):
     return request._articles_version
 
 
-def public_page(view=None, *, extra_etag=None):
+def public_page(view=None, *, extra_etag=None, shows=("articles",)):
     """Answer conditional requests with 304 and let shared caches keep the page briefly.
+
+    ``shows`` names what the page shows (core.pagecache topics): only a change
+    to those makes its stored copy stale; None: anything may show on it.
 
     ``extra_etag(request)`` adds what else the page shows (e.g. the home page's
     calls to action, which follow the election calendar) to the ETag; such a
@@ -55,7 +59,7 @@ def public_page(view=None, *, extra_etag=None):
     Organisers (who may see drafts) get private, uncached pages instead.
     """
     if view is None:
-        return lambda v: public_page(v, extra_etag=extra_etag)
+        return lambda v: public_page(v, extra_etag=extra_etag, shows=shows)
 
     def etag(request, *args, **kwargs):
         tag = content_version(request)[1]
@@ -82,4 +86,4 @@ def public_page(view=None, *, extra_etag=None):
             patch_cache_control(response, public=True, max_age=conf.CACHE_MAX_AGE)
         return response
 
-    return wrapper
+    return wrapper if shows is None else pagecache_shows(*shows)(wrapper)

@@ -159,7 +159,7 @@ def article_create_many(
     if created:
         Redirect.objects.filter(old_path__in=[a.get_absolute_url() for a in created]).delete()
         article_reindex(ids=[a.pk for a in created])
-        invalidate_page_cache()
+        invalidate_page_cache(model=Article)
     return created
 
 

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class BallotsConfig(AppConfig):
     name = "ballots"
     verbose_name = "Ballots and readiness"
-    public_models = ("Ballot", "BallotUnit", "ActionDate")
+    public_models = {"Ballot": ("ballots",), "BallotUnit": ("ballots",), "ActionDate": ("ballots",)}
     demo_loader = "ballots.demo.load"
 
     def contact_report_pages(self, link, token):

@@ -2,6 +2,7 @@
 """Count the CPU instructions a page costs, built from scratch (page cache off).
 
     .venv/bin/python bench/instructions.py / /tags/pay/ /feed/ [--requests 10]
+    .venv/bin/python bench/instructions.py --cached /feed/    # a page-cache hit instead
 
 Times in milliseconds move with whatever else the machine runs (on a shared
 two-core machine, by 30% from one minute to the next); instructions counted by
@@ -26,13 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def measure(path: str, requests: int) -> None:
+def measure(path: str, requests: int, cached: bool) -> None:
     """Run inside valgrind: count instructions only around the measured requests."""
     from bench.run.database import prepare_database, server_env
 
     database_url = prepare_database(quick=False, fresh=False)
     os.environ.update(
-        server_env(database_url, "instructions-" + "x" * 50, PAGE_CACHE_ENABLED="false")
+        server_env(
+            database_url,
+            "instructions-" + "x" * 50,
+            PAGE_CACHE_ENABLED="true" if cached else "false",
+        )
     )
     import django
 
@@ -60,10 +65,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help="pages, e.g. / /tags/pay/")
     parser.add_argument("--requests", type=int, default=10)
+    parser.add_argument("--cached", action="store_true", help="count a page-cache hit")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inside:
-        measure(args.paths[0], args.requests)
+        measure(args.paths[0], args.requests, args.cached)
         return 0
     if not shutil.which("valgrind"):
         print("valgrind is not installed (apt-get install -y valgrind)", file=sys.stderr)
@@ -81,6 +87,7 @@ def main(argv=None) -> int:
                     __file__,
                     "--inside",
                     f"--requests={args.requests}",
+                    *(["--cached"] if args.cached else []),
                     path,
                 ],
                 capture_output=True,
@@ -93,7 +100,8 @@ def main(argv=None) -> int:
                 line for line in out.read_text().splitlines() if line.startswith("totals:")
             )
         per_request = int(totals.split()[1]) / args.requests
-        print(f"{path}: {per_request / 1e6:.1f} million instructions a request")
+        digits = 2 if per_request < 1e7 else 1
+        print(f"{path}: {per_request / 1e6:.{digits}f} million instructions a request")
     return 0
 
 

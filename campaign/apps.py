@@ -4,15 +4,18 @@ from django.apps import AppConfig
 class CampaignConfig(AppConfig):
     name = "campaign"
     verbose_name = "Election campaign"
-    public_models = (
-        "Election",
-        "Position",
-        "ReservedSeatRule",
-        "Candidate",
-        "NoticeRule",
-        "BranchMeeting",
-        "Nomination",
-    )
+    # What each model's change makes stale (core.pagecache.topics): an election's
+    # name and dates show on the home page and every election page; the rest only
+    # on slate pages (a nomination report moves a slate's counts, not the articles).
+    public_models = {
+        "Election": ("elections",),
+        "Position": ("slates",),
+        "ReservedSeatRule": ("slates",),
+        "Candidate": ("slates",),
+        "NoticeRule": ("slates",),
+        "BranchMeeting": ("slates",),
+        "Nomination": ("slates",),
+    }
     demo_loader = "campaign.demo.load"
 
     def ready(self):

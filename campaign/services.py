@@ -194,7 +194,7 @@ def nomination_report(
         kept = [n.pk for key, n in current.items() if key in wanted and not n.verified_by_id]
         Nomination.objects.filter(pk__in=kept).update(**verified)
     # update() and bulk_create() send no signals: the public slate's counts change.
-    pagecache.invalidate()
+    pagecache.invalidate(model=Nomination)
     if user is not None:
         audit_record(
             actor=user,
@@ -233,7 +233,7 @@ def nominations_verify(*, nominations, user) -> int:
         verified_by=user, verified_at=timezone.now()
     )
     if count:
-        pagecache.invalidate()  # update() sends no signals; the public counts change
+        pagecache.invalidate(model=Nomination)  # update() sends no signals; the counts change
         audit_record(
             actor=user,
             action="change",

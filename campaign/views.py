@@ -20,6 +20,7 @@ from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
 from campaign.models import BranchMeeting, Election, NoticeRule
 from core.forms import error_summary
 from core.links import cached_reverse
+from core.pagecache import shows
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
 
@@ -75,7 +76,7 @@ def _current_election():
 
 
 @require_safe
-@public_page(extra_etag=_calls_to_action)
+@public_page(extra_etag=_calls_to_action, shows=("articles", "elections"))
 def home(request):
     """The front page: latest articles and the current calls to action.
 
@@ -103,6 +104,7 @@ def _published(slug: str) -> Election:
 
 
 @require_safe
+@shows("elections", "structure")
 def election_list(request):
     """Every published election: those still to come or running first, then past ones."""
     today = timezone.localdate()
@@ -118,6 +120,7 @@ def election_list(request):
 
 
 @require_safe
+@shows("elections", "slates", "structure")
 def slate(request, slug):
     """Our candidates by position, and how to get them nominated at your AGM."""
     election = _published(slug)

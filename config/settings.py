@@ -355,15 +355,17 @@ RETENTION_DAYS = {
 }
 
 # performance: the shared page cache for anonymous GETs of public pages
-# (core/pagecache.py, issue #9). It sits right after WhiteNoise so a hit skips
-# the rest; its app connects the invalidation signals. PAGE_CACHE_ENABLED=false
-# serves every page from the view (the bench measures that cold path with it).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-    "core.pagecache.PageCacheMiddleware",
-)
+# (core/pagecache/, issues #9 and #21; its place in MIDDLEWARE is set below,
+# after the request id). PAGE_CACHE_ENABLED=false serves every page from the
+# view (the bench measures that cold path with it).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)  # seconds, at most
+# A changed page is rebuilt by one request; meanwhile readers get the old copy
+# for at most this many seconds after the change (then they wait for the rebuild).
+PAGE_CACHE_STALE_SECONDS = env.int("PAGE_CACHE_STALE_SECONDS", default=5)
+PAGE_CACHE_WAIT_SECONDS = 10  # the longest a reader waits for another's rebuild
+# What a proxy or CDN is told (s-maxage): it cannot hear of changes, so keep it short.
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=5)
 PAGE_CACHE_ALIAS = "default"  # the shared cache (CACHES) that holds the pages
 PAGE_CACHE_EXPIRE_AT_MIDNIGHT = True  # pages that show "today" are rebuilt after midnight
 # Each process LISTENs for changes, so a hit needs no query (off behind a pooler
@@ -449,6 +451,10 @@ LOGGING = logging_config(
     },
 )
 MIDDLEWARE.insert(0, "core.logging.RequestIdMiddleware")
+# Hits are served as early as possible: right after the request id, before the
+# health check, security, static files and the rest (whose headers are stored
+# with each page). The core app connects the invalidation signals.
+MIDDLEWARE.insert(1, "core.pagecache.PageCacheMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "core.logging.TokenPageReferrerMiddleware",

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = "Members and union structure"
-    public_models = ("Group", "Region", "Branch")
+    public_models = {"Group": ("structure",), "Region": ("structure",), "Branch": ("structure",)}
     demo_loader = "members.demo.load"
     retention_rules = {
         "unconfirmed_signups": "members.retention.purge_unconfirmed",

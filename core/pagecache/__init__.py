@@ -40,11 +40,13 @@ from core.pagecache.invalidation import (
 from core.pagecache.listener import _Listener, listener
 from core.pagecache.middleware import PageCacheMiddleware, path_is_cacheable
 from core.pagecache.store import BODY_KEY_PREFIX, enabled, local_bodies, page_key
+from core.pagecache.topics import all_topics, shows
 
 __all__ = [
     "BODY_KEY_PREFIX",
     "PageCacheMiddleware",
     "_Listener",
+    "all_topics",
     "connect_signals",
     "enabled",
     "invalidate",
@@ -53,4 +55,5 @@ __all__ = [
     "next_scheduled_publication",
     "page_key",
     "path_is_cacheable",
+    "shows",
 ]

@@ -11,11 +11,12 @@ from django.core.cache import caches
 
 # The format version is part of every key: after a deploy that changes what an
 # entry holds, old entries are simply never read.
-_V = "pagecache:2:"
-GENERATION_KEY = _V + "generation"
+_V = "pagecache:3:"
+TOPIC_KEY_PREFIX = _V + "topic:"  # + a topic: its current version (see topics.py)
 NEXT_PUBLISH_KEY = _V + "next-publish"
 PAGE_KEY_PREFIX = _V + "page:"
 BODY_KEY_PREFIX = _V + "body:"
+REBUILD_KEY_SUFFIX = ":rebuilding"  # a page key + this: one request is rebuilding it
 
 
 def enabled() -> bool:
@@ -68,7 +69,7 @@ class _LocalBodies:
 local_bodies = _LocalBodies()
 
 
-def _new_generation() -> str:
+def new_token() -> str:
     return secrets.token_hex(8)
 
 
