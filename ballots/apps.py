@@ -12,3 +12,9 @@ class BallotsConfig(AppConfig):
         from ballots.contacts import report_pages
 
         return report_pages(link, token)
+
+    def organiser_todo(self, user, today):
+        """Ballot deadlines, turnout and structure tests, for the organiser home."""
+        from ballots.todo import organiser_todo
+
+        return organiser_todo(user, today)

@@ -41,3 +41,9 @@ class CampaignConfig(AppConfig):
         from campaign.contacts import report_pages
 
         return report_pages(link, token)
+
+    def organiser_todo(self, user, today):
+        """Notice deadlines, nominations and unreported AGMs, for the organiser home."""
+        from campaign.todo import organiser_todo
+
+        return organiser_todo(user, today)

@@ -228,6 +228,7 @@ class OrganiserAdminSite(AdminSite):
     index_title = "Organising"
     login_form = OrganiserLoginForm
     login_template = "admin/otp_login.html"
+    index_template = "admin/organiser_home.html"
 
     def has_permission(self, request):
         if not super().has_permission(request):
@@ -262,6 +263,18 @@ class OrganiserAdminSite(AdminSite):
         # would redirect with "doesn't exist", which differs per app otherwise).
         for model_admin in self._registry.values():
             model_admin._get_obj_does_not_exist_redirect = _not_found
+
+    def index(self, request, extra_context=None):
+        """The organiser home: what needs doing, soonest first, then the app list."""
+        from django.utils import timezone
+
+        from core.todo import organiser_todo
+
+        extra_context = {
+            **(extra_context or {}),
+            "todo": organiser_todo(request.user, timezone.localdate()),
+        }
+        return super().index(request, extra_context)
 
     def get_urls(self):
         return [

@@ -11,7 +11,9 @@ to purge, or something that changes a page on a schedule says so on its own
 - ``retention_rules``: rule name -> dotted path of ``purge(now) -> int`` (the
   number of rows removed), each rule's period in ``settings.RETENTION_DAYS``;
 - ``next_public_change()``: when a page will next change with no save (a
-  scheduled article), or None.
+  scheduled article), or None;
+- ``organiser_todo(user, today)``: this app's items for the organiser home
+  (``core.todo.TodoItem``), already in the user's scope.
 
 Apps may offer the same kind of hook to each other: members asks for
 ``contact_report_pages(link, token)`` (members.contacts), and for

@@ -25,3 +25,9 @@ class MembersConfig(AppConfig):
         from members.audit import record_core_event
 
         audited.connect(record_core_event, dispatch_uid="members.audit")
+
+    def organiser_todo(self, user, today):
+        """Sign-ups to review and links not opened, for the organiser home."""
+        from members.todo import organiser_todo
+
+        return organiser_todo(user, today)

@@ -4,6 +4,7 @@ dates import, the screen that records a meeting's whole result, and the notice r
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -59,6 +60,24 @@ def _notice_dates_html(dates):
     )
 
 
+class ReportedFilter(admin.SimpleListFilter):
+    """Meetings whose result (the nominations made) is recorded, or not yet."""
+
+    title = "result recorded"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        recorded = Exists(Nomination.objects.filter(meeting=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(recorded)
+        if self.value() == "no":
+            return queryset.exclude(recorded)
+        return queryset
+
+
 @admin.register(BranchMeeting)
 class BranchMeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_branch_path = "branch"
@@ -66,6 +85,7 @@ class BranchMeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = [
         "kind",
         "our_nominations_moved",
+        ReportedFilter,
         ("branch__group", admin.RelatedOnlyFieldListFilter),
         ("branch__region", admin.RelatedOnlyFieldListFilter),
     ]

@@ -1,0 +1,181 @@
+"""The campaign's part of the organiser home (core.todo): notice deadlines, nominations
+closing, candidates short of the threshold and AGMs held but not reported.
+
+Five queries whatever the number of branches, meetings or candidates: the
+meetings are grouped by day in SQL, and each list comes with its total.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from campaign.models import BranchMeeting, Candidate, Election, Nomination, NoticeRule
+from core.todo import AHEAD_DAYS, TodoItem, first_rows
+from members.scoping import scope_for
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "D j M")
+
+
+def longest_notice(rules) -> int:
+    """Days between a meeting and its earliest notice deadline (a month counts 31)."""
+    factor = {NoticeRule.Unit.DAYS: 1, NoticeRule.Unit.WEEKS: 7, NoticeRule.Unit.MONTHS: 31}
+    return max((rule.amount * factor[rule.unit] for rule in rules), default=0)
+
+
+def meetings_on(day: datetime.date) -> str:
+    """The branch meetings list, filtered to the meetings on one day."""
+    query = urlencode({"date__year": day.year, "date__month": day.month, "date__day": day.day})
+    return f"{reverse('admin:campaign_branchmeeting_changelist')}?{query}"
+
+
+def notice_deadlines(user, today: datetime.date, *, days: int = AHEAD_DAYS) -> list[TodoItem]:
+    """A dated item per notice rule and meeting day whose deadline falls in the next `days`."""
+    rules = list(NoticeRule.objects.all())
+    last = today + datetime.timedelta(days=days)
+    meetings = scope_for(user).filter(
+        BranchMeeting.objects.filter(
+            date__gte=today, date__lte=last + datetime.timedelta(days=longest_notice(rules))
+        ),
+        branch_path="branch",
+    )
+    by_day = (
+        meetings.values("date", "kind")
+        .annotate(n=Count("pk"), codes=ArrayAgg("branch__code", order_by="branch__code"))
+        .order_by("date", "kind")
+    )
+    items = []
+    for row in by_day:
+        kind = BranchMeeting.Kind(row["kind"]).label
+        branches = ", ".join(row["codes"][:5]) + (" …" if row["n"] > 5 else "")
+        for rule in rules:
+            due = rule.deadline(row["date"])
+            if rule.applies_to not in ("", row["kind"]) or not today <= due <= last:
+                continue
+            items.append(
+                TodoItem(
+                    section="Branch meetings",
+                    text=f"{rule.label}: {row['n']} {kind}{'s' if row['n'] != 1 else ''} "
+                    f"on {_day(row['date'])}",
+                    detail=branches,
+                    url=meetings_on(row["date"]),
+                    due=due,
+                )
+            )
+    return items
+
+
+def open_elections(user, today: datetime.date):
+    """Elections this organiser sees whose nominations have not closed."""
+    return Election.objects.visible_to(user).filter(nominations_close__gte=today)
+
+
+def nominations_closing(user, today: datetime.date, *, days: int = AHEAD_DAYS) -> list[TodoItem]:
+    last = today + datetime.timedelta(days=days)
+    return [
+        TodoItem(
+            section="Nominations",
+            text=f"Nominations for {election.name} reach HQ",
+            url=reverse("admin:campaign_election_board", args=[election.pk]),
+            due=election.nominations_close,
+        )
+        for election in open_elections(user, today).filter(nominations_close__lte=last)
+    ]
+
+
+def short_candidates(user, today: datetime.date) -> list[TodoItem]:
+    """Our candidates in open elections with fewer verified branch nominations than needed.
+
+    Counted over the branches this organiser organises, as their board counts them.
+    """
+    scope = scope_for(user)
+    in_scope = scope.q("nominations__meeting__branch")
+    verified = (
+        Q(nominations__superseded_by__isnull=True, nominations__verified_by__isnull=False)
+        & in_scope
+    )
+    short = (
+        Candidate.objects.filter(position__election__in=open_elections(user, today))
+        .annotate(
+            verified=Count("nominations__meeting__branch", filter=verified, distinct=True),
+            needed=F("position__election__nominations_needed"),
+        )
+        .filter(verified__lt=F("needed"))
+        .select_related("position__election")
+        .order_by("position__election__nominations_close", "position__order", "order", "pk")
+    )
+    rows, more = first_rows(short)
+    items = [
+        TodoItem(
+            section="Nominations",
+            text=f"{c.name} ({c.position.title}, {c.position.election.name}) is "
+            f"{c.needed - c.verified} short",
+            detail=f"{c.verified} of {c.needed} verified nominations",
+            url=reverse("admin:campaign_election_board", args=[c.position.election_id]),
+        )
+        for c in rows
+    ]
+    if more:
+        items.append(
+            TodoItem(
+                section="Nominations",
+                text=f"and {more} more candidate{'s' if more != 1 else ''} short",
+                url=reverse("admin:campaign_election_changelist"),
+                more=more,
+            )
+        )
+    return items
+
+
+def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
+    """Meetings held in an open election's AGM window with no result recorded yet."""
+    nominating = open_elections(user, today).filter(
+        Q(group__isnull=True) | Q(group_id=OuterRef("branch__group_id")),
+        agm_window_start__lte=OuterRef("date"),
+        agm_window_end__gte=OuterRef("date"),
+    )
+    held = (
+        scope_for(user)
+        .filter(BranchMeeting.objects.filter(date__lt=today), branch_path="branch")
+        .filter(Exists(nominating))
+        .exclude(Exists(Nomination.objects.filter(meeting=OuterRef("pk"))))
+        .select_related("branch")
+        .order_by("date", "branch__code")
+    )
+    rows, more = first_rows(held)
+    items = [
+        TodoItem(
+            section="AGMs held, result not recorded",
+            text=f"{m.branch.code} {m.branch.name}: {m.get_kind_display()} on {_day(m.date)}",
+            url=reverse("admin:campaign_branchmeeting_result", args=[m.pk]),
+        )
+        for m in rows
+    ]
+    if more:
+        items.append(
+            TodoItem(
+                section="AGMs held, result not recorded",
+                text=f"and {more} more meeting{'s' if more != 1 else ''}",
+                url=reverse("admin:campaign_branchmeeting_changelist") + "?reported=no",
+                more=more,
+            )
+        )
+    return items
+
+
+def organiser_todo(user, today: datetime.date) -> list[TodoItem]:
+    """The campaign's items for this organiser (none without the permissions to act)."""
+    items = []
+    if user.has_perm("campaign.view_branchmeeting"):
+        items += notice_deadlines(user, today)
+    if user.has_perm("campaign.view_election"):
+        items += nominations_closing(user, today)
+        items += short_candidates(user, today)
+    if user.has_perm("campaign.change_branchmeeting"):
+        items += unreported_meetings(user, today)
+    return items
