@@ -63,7 +63,7 @@ def materialise(broadcast: Broadcast) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (broadcast_id, member_id, status, attempts, reason) "  # noqa: S608
-            f"SELECT %s, audience.id, 'queued', 0, '' FROM ({sql}) AS audience "
+            f"SELECT %s, audience.member_id, 'queued', 0, '' FROM ({sql}) AS audience(member_id) "
             "ON CONFLICT (broadcast_id, member_id) DO NOTHING",
             [broadcast.pk, *params],
         )

@@ -1,0 +1,1 @@
+"""Email broadcasts (issue #19)."""
