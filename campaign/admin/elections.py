@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from campaign import rules, selectors
+from campaign import rules
+from campaign.board import BOARD_LISTS, LIST_ROWS, BoardFilterForm, board_csv_rows, election_board
 from campaign.models import Candidate, Election, Position, ReservedSeatRule
 from core.csv_safe import safe_writer
+from core.forms import error_summary
 from members.audit import audit_record
 from members.models import Group
 from members.scoping import ScopedAdminMixin, scope_for
@@ -168,29 +170,36 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         return get_object_or_404(self.get_queryset(request).select_related("group"), pk=pk)
 
     def board_view(self, request, pk):
-        """Candidates x verified/unverified nominations, branches to chase, AGMs coming up."""
+        """A summary, candidates, deadlines ahead and branches to chase, with filters."""
         self.require(request, "view")
         election = self._get_election(request, pk)
-        board = selectors.election_board(election=election, user=request.user)
+        form = BoardFilterForm(request.GET or None, election=election, user=request.user)
+        board = election_board(election=election, user=request.user, filters=form.filters())
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Nominations board: {election.name}",
             "election": election,
             "board": board,
+            "form": form,
+            "errors": error_summary(form),
+            "shown": {name: board.shown(name) for name in BOARD_LISTS},
+            "list_rows": LIST_ROWS,
             "csv_url": reverse("admin:campaign_election_board_csv", args=[election.pk]),
         }
-        return TemplateResponse(request, "campaign/admin/board.html", context)
+        return TemplateResponse(
+            request, "campaign/admin/board.html", context, status=400 if form.errors else 200
+        )
 
     def board_csv(self, request, pk):
         self.require(request, "view")
         election = self._get_election(request, pk)
-        board = selectors.election_board(election=election, user=request.user)
+        board = election_board(election=election, user=request.user, detail=True)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="board-{election.slug}.csv"'
         writer = safe_writer(response)
         rows = 0
-        for row in selectors.board_csv_rows(board):
+        for row in board_csv_rows(board):
             writer.writerow(row)
             rows += 1
         audit_record(

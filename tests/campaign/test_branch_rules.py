@@ -227,7 +227,7 @@ def test_board_and_slate_count_a_branch_once(world, client):
     _nominate(other, world["president"], world["ann"])  # unverified, another branch
 
     board = selectors.election_board(
-        election=world["election"], user=national, today=datetime.date(2027, 2, 20)
+        election=world["election"], user=national, today=datetime.date(2027, 2, 20), detail=True
     )
     ann = next(r for r in board.rows if r.candidate.name == "Ann")
     assert (ann.verified, ann.unverified) == (1, 1)

@@ -36,6 +36,6 @@ def test_demo_builds_a_board_worth_looking_at_and_is_idempotent():
         Nomination.objects.count(),
     )
     board = selectors.election_board(election=nec, user=UserFactory())
-    assert board.upcoming  # AGMs in the next fortnight
+    assert board.deadlines  # notice deadlines in the next 28 days
     assert board.not_held
     assert any(row.total for row in board.rows)

@@ -109,22 +109,27 @@ def test_contact_sees_no_notice_dates_after_the_meeting():
 
 
 @time_machine.travel(NOW, tick=False)
-def test_board_labels_each_upcoming_meeting_with_its_kind(client, national):
+def test_board_lists_each_deadline_ahead_with_its_meeting_kind(client, national):
     election = ElectionFactory(slug="nec-2027")
     NoticeRule.objects.create(label="EGM requisition", amount=21, applies_to="egm")
     agm_branch, egm_branch = BranchFactory(code="A1"), BranchFactory(code="E1")
-    MeetingFactory(branch=agm_branch, kind="agm", date=datetime.date(2027, 2, 25))
-    MeetingFactory(branch=egm_branch, kind="egm", date=datetime.date(2027, 3, 1))
+    MeetingFactory(branch=agm_branch, kind="agm", date=datetime.date(2027, 3, 10))
+    MeetingFactory(branch=egm_branch, kind="egm", date=datetime.date(2027, 3, 20))
 
     board = selectors.election_board(election=election, user=national, today=TODAY)
-    assert [(u.meeting.branch.code, u.meeting.kind) for u in board.upcoming] == [
-        ("A1", "agm"),
-        ("E1", "egm"),
+    # Every deadline still ahead in the next 28 days, soonest first, with its meeting's kind.
+    assert [(d.due, d.branch.split()[0], d.kind, d.label) for d in board.deadlines] == [
+        (datetime.date(2027, 2, 20), "E1", "EGM", "Members told of the meeting"),
+        (datetime.date(2027, 2, 24), "A1", "AGM", "Nominations and motions in"),
+        (datetime.date(2027, 2, 27), "E1", "EGM", "EGM requisition"),
+        (datetime.date(2027, 3, 3), "A1", "AGM", "Meeting papers out"),
+        (datetime.date(2027, 3, 6), "E1", "EGM", "Nominations and motions in"),
+        (datetime.date(2027, 3, 13), "E1", "EGM", "Meeting papers out"),
     ]
     html = client.get(reverse("admin:campaign_election_board", args=[election.pk]))
     html = html.content.decode()
-    assert "Branch meetings (AGMs and EGMs) in the next 14 days (2)" in html
-    assert "<td>AGM</td>" in html
-    assert "<td>EGM</td>" in html
+    assert "Notice deadlines in the next 28 days (6)" in html
+    assert "AGM on Wed 10 Mar" in html
+    assert "EGM on Sat 20 Mar" in html
     assert "EGM requisition" in html  # the EGM's own rule, and only there
     assert html.count("EGM requisition") == 1
