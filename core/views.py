@@ -41,6 +41,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /join/confirm/",
         "Disallow: /me/",
+        "Disallow: /unsubscribe/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -143,3 +143,12 @@ def test_the_rate_limit_applies(csrf_client, people, settings):
     url = _url(people.consenting[0], BroadcastFactory())
     codes = [csrf_client.post(url).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_token_is_kept_out_of_logs_robots_and_referers(client, people):
+    from core.logging import redact
+
+    url = _url(people.consenting[0], BroadcastFactory())
+    assert redact(f"GET {url} 200") == "GET /unsubscribe/[redacted]/ 200"
+    assert "Disallow: /unsubscribe/" in client.get("/robots.txt").content.decode()
+    assert client.get(url)["Referrer-Policy"] == "no-referrer"
