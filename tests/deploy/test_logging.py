@@ -29,6 +29,7 @@ from core.logging import (
     redact,
 )
 from members import tokens
+from members.broadcasts.mail import unsubscribe_token
 from members.models import BranchContactLink
 from tests.articles.factories import ArticleFactory
 from tests.campaign.factories import ElectionFactory
@@ -82,6 +83,7 @@ def token_urls():
     )
     election = ElectionFactory()
     wrong = secrets.token_urlsafe(24)
+    unsubscribe = unsubscribe_token(member_id=member.pk, kind="faction", broadcast_id=1)
     urls = [
         (reverse("members:join_confirm", args=[confirm]), confirm),
         (reverse("members:join_confirm", args=[wrong]), wrong),
@@ -89,6 +91,8 @@ def token_urls():
         (reverse("members:manage", args=[wrong]), wrong),
         (reverse("members:manage_consent", args=[manage]), manage),
         (reverse("members:manage_erase", args=[manage]), manage),
+        (reverse("members:unsubscribe", args=[unsubscribe]), unsubscribe),
+        (reverse("members:unsubscribe", args=[wrong]), wrong),
         (reverse("articles:preview", args=[preview.token]), preview.token),
         (reverse("articles:preview", args=[wrong]), wrong),
         (reverse("ballots:contact_report") + f"?token={report}", report),
