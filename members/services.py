@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.registry import declared
 from core.task_recovery import enqueue_with_commit
 from members import conf
 from members.audit import audit_record
@@ -256,15 +257,19 @@ def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> b
 def member_erase(*, member: Member, actor=None) -> None:
     """Delete a member, their consents and everything their download lists; log it, namelessly.
 
-    Goes too: the branch-contact links sent to their address, and Django's
-    admin log entries about the member and those links (each keeps the
-    object's label, i.e. the name).
+    Goes too: the branch-contact links sent to their address, the name they
+    gave when they reported through those links (each app's
+    ``forget_contact_links``), and Django's admin log entries about the member
+    and those links (each keeps the object's label, i.e. the name).
     """
     with transaction.atomic():
         pk = member.pk
         links = BranchContactLink.objects.filter(email__iexact=member.email)
+        link_ids = list(links.values_list("pk", flat=True))
+        for _, forget in declared("forget_contact_links"):
+            forget(link_ids)
         admin_log_forget(Member, [pk])
-        admin_log_forget(BranchContactLink, list(links.values_list("pk", flat=True)))
+        admin_log_forget(BranchContactLink, link_ids)
         links.delete()
         deleted, _ = Member.objects.filter(pk=pk).delete()
         if deleted:
