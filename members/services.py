@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import ratelimit
 from core.registry import declared
 from core.task_recovery import enqueue_with_commit
 from members import conf
@@ -289,16 +290,31 @@ def member_invite_to_update_branch(*, member: Member, actor) -> None:
     the member's scope: the organiser's answer is the one a new member gives,
     so the admin reveals no membership beyond their scope, and the member (not
     the organiser) decides whether to move. Nothing about the member changes.
+
+    Rate limited, so the form cannot be used to flood a member's inbox: a
+    member gets at most ``RATELIMITS["invite_member"]`` such emails and an
+    organiser sends at most ``RATELIMITS["invite_organiser"]``. Past a limit the
+    organiser's answer is the same (it must not differ from a new member's);
+    the email is not sent and the audit trail says so.
     """
+    emailed = (
+        ratelimit.hit("invite_member", str(member.pk)).allowed
+        and ratelimit.hit("invite_organiser", str(actor.pk)).allowed
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.ADD,
         subject="members.member",
         object_id=member.pk,
         detail="added outside the organiser's scope with an existing address: "
-        "the member was emailed an invitation to update their branch instead",
+        + (
+            "the member was emailed an invitation to update their branch instead"
+            if emailed
+            else "not emailed, over the invitations' rate limit"
+        ),
     )
-    _queue_email(member, "update_branch")
+    if emailed:
+        _queue_email(member, "update_branch")
 
 
 def member_links_cancel(*, member: Member, actor=None) -> None:
