@@ -36,6 +36,12 @@ class CampaignConfig(AppConfig):
 
         return link_reports(links)
 
+    def forget_contact_links(self, links) -> None:
+        """Erasure: the names of whoever reported through these links go."""
+        from campaign.privacy import forget_reporters
+
+        forget_reporters(links)
+
     def contact_report_pages(self, link, token):
         """A branch contact's AGM report, one page per election open to their branch."""
         from campaign.contacts import report_pages

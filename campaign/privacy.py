@@ -1,10 +1,26 @@
-"""What the campaign holds about a member or a branch contact, for their data download.
+"""What the campaign holds about a member or a branch contact: their data download and erasure.
 
 The members app builds the download and asks each app for its part
-(``CampaignConfig.personal_data`` and ``contact_links_data``).
+(``CampaignConfig.personal_data`` and ``contact_links_data``), and before it
+erases a member's contact links asks each app to forget who used them
+(``forget_contact_links``).
 """
 
-from campaign.models import BranchMeeting, NominationReport
+from campaign.models import BranchMeeting, Nomination, NominationReport
+
+ERASED = "a branch contact (erased)"
+
+
+def forget_reporters(links) -> int:
+    """Remove the reporter's name from every nomination report made through `links`.
+
+    The reports stay (what a branch nominated is the union's record, not the
+    contact's), but the name typed in, copied onto each nomination, goes with
+    the person. Returns the number of reports changed.
+    """
+    reports = NominationReport.objects.filter(link__in=links)
+    Nomination.objects.filter(report__in=reports).update(reported_by=ERASED)
+    return reports.update(reported_by=ERASED)
 
 
 def meetings_moved(member) -> dict:

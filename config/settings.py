@@ -238,6 +238,10 @@ RATELIMITS = {
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
     # one-click unsubscribes: a mailbox provider POSTs many members' from one address
     "unsubscribe": env("RATELIMIT_UNSUBSCRIBE", default="600/m"),
+    # invitations to update their branch, sent when an organiser adds an
+    # existing member's address from outside their scope: per member, per organiser
+    "invite_member": env("RATELIMIT_INVITE_MEMBER", default="1/d"),
+    "invite_organiser": env("RATELIMIT_INVITE_ORGANISER", default="20/d"),
 }
 # The limiter sweeps expired counters on about this share of requests.
 RATELIMIT_SWEEP_CHANCE = 0.01

@@ -18,7 +18,8 @@ to purge, or something that changes a page on a schedule says so on its own
 Apps may offer the same kind of hook to each other: members asks for
 ``contact_report_pages(link, token)`` (members.contacts), and for
 ``personal_data(member)`` and ``contact_links_data(links)`` (a member's data
-download, members.services).
+download, members.download), and ``forget_contact_links(link_ids)`` before it
+erases a member's contact links (members.services).
 """
 
 from django.apps import AppConfig, apps

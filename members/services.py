@@ -17,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import ratelimit
+from core.registry import declared
 from core.task_recovery import enqueue_with_commit
 from members import conf
 from members.audit import audit_record
@@ -259,15 +261,19 @@ def consent_give(*, member: Member, kind: str, now: datetime | None = None) -> b
 def member_erase(*, member: Member, actor=None) -> None:
     """Delete a member, their consents and everything their download lists; log it, namelessly.
 
-    Goes too: the branch-contact links sent to their address, and Django's
-    admin log entries about the member and those links (each keeps the
-    object's label, i.e. the name).
+    Goes too: the branch-contact links sent to their address, the name they
+    gave when they reported through those links (each app's
+    ``forget_contact_links``), and Django's admin log entries about the member
+    and those links (each keeps the object's label, i.e. the name).
     """
     with transaction.atomic():
         pk = member.pk
         links = BranchContactLink.objects.filter(email__iexact=member.email)
+        link_ids = list(links.values_list("pk", flat=True))
+        for _, forget in declared("forget_contact_links"):
+            forget(link_ids)
         admin_log_forget(Member, [pk])
-        admin_log_forget(BranchContactLink, list(links.values_list("pk", flat=True)))
+        admin_log_forget(BranchContactLink, link_ids)
         links.delete()
         # Their broadcast deliveries go with the record (CASCADE); a refused address too.
         Suppression.objects.filter(email=member.email.strip().lower()).delete()
@@ -289,16 +295,31 @@ def member_invite_to_update_branch(*, member: Member, actor) -> None:
     the member's scope: the organiser's answer is the one a new member gives,
     so the admin reveals no membership beyond their scope, and the member (not
     the organiser) decides whether to move. Nothing about the member changes.
+
+    Rate limited, so the form cannot be used to flood a member's inbox: a
+    member gets at most ``RATELIMITS["invite_member"]`` such emails and an
+    organiser sends at most ``RATELIMITS["invite_organiser"]``. Past a limit the
+    organiser's answer is the same (it must not differ from a new member's);
+    the email is not sent and the audit trail says so.
     """
+    emailed = (
+        ratelimit.hit("invite_member", str(member.pk)).allowed
+        and ratelimit.hit("invite_organiser", str(actor.pk)).allowed
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.ADD,
         subject="members.member",
         object_id=member.pk,
         detail="added outside the organiser's scope with an existing address: "
-        "the member was emailed an invitation to update their branch instead",
+        + (
+            "the member was emailed an invitation to update their branch instead"
+            if emailed
+            else "not emailed, over the invitations' rate limit"
+        ),
     )
-    _queue_email(member, "update_branch")
+    if emailed:
+        _queue_email(member, "update_branch")
 
 
 def member_links_cancel(*, member: Member, actor=None) -> None:

@@ -1,5 +1,5 @@
 """The members app's admin pages, one module per subject."""
 
-from members.admin import accounts, broadcasts, contacts, people, structure
+from members.admin import accounts, broadcasts, contacts, people, structure, third_party
 
-__all__ = ["accounts", "broadcasts", "contacts", "people", "structure"]
+__all__ = ["accounts", "broadcasts", "contacts", "people", "structure", "third_party"]

@@ -1,8 +1,33 @@
 """The union's structure: groups, regions, branches and workplaces."""
 
 from django.db import models
+from django.db.models import Q
 
 from members.scoping import scope_for
+
+
+class StructureQuerySet(models.QuerySet):
+    """Groups or regions: the union's structure is public (the join form lists it),
+    but an organiser's forms offer only the part of it their scope reaches, so
+    nobody files a branch, member or candidate under another scope's group."""
+
+    scope_attr: str  # "group" or "region"
+
+    def visible_to(self, user):
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        own = getattr(scope, f"{self.scope_attr}_id")
+        in_scope = Branch.objects.visible_to(user).values(f"{self.scope_attr}_id")
+        return self.filter(Q(pk=own) | Q(pk__in=in_scope))  # pk=None matches nothing
+
+
+class GroupQuerySet(StructureQuerySet):
+    scope_attr = "group"
+
+
+class RegionQuerySet(StructureQuerySet):
+    scope_attr = "region"
 
 
 class Group(models.Model):
@@ -12,6 +37,8 @@ class Group(models.Model):
         max_length=20, unique=True, help_text="Short code used in URLs and imports, e.g. 'dwp'."
     )
     name = models.CharField(max_length=200, unique=True)
+
+    objects = GroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -26,6 +53,8 @@ class Region(models.Model):
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=200, unique=True)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

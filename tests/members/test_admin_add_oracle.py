@@ -82,3 +82,35 @@ def test_existing_email_in_scope_is_still_a_clear_error(client):
     assert response.status_code == 200
     assert "already has this email address" in response.content.decode()
     assert Member.objects.filter(email="olga@example.org").count() == 1
+
+
+def test_invitations_are_rate_limited_per_member_and_per_organiser(
+    client, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Adding an outside member's address again and again does not flood their inbox,
+    and an organiser fishing with many addresses sends only so many; the answer stays
+    the new member's, and the audit trail records each attempt."""
+    settings.RATELIMITS = {**settings.RATELIMITS, "invite_member": "1/d", "invite_organiser": "2/d"}
+    mine, theirs = BranchFactory(), BranchFactory()
+    outside = [MemberFactory(branch=theirs, email=f"out{i}@example.org") for i in range(3)]
+    user = UserFactory(role=User.Role.REGIONAL, region=mine.region)
+    client.force_login(user)
+    url = reverse("admin:members_member_add")
+
+    def add(email):
+        with django_capture_on_commit_callbacks(execute=True):
+            return _answer(client.post(url, _form(mine, email), follow=True))
+
+    first = add("out0@example.org")
+    assert add("OUT0@example.org") == first  # the same member again: no second email
+    add("out1@example.org")
+    add("out2@example.org")  # over the organiser's two a day
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["out0@example.org", "out1@example.org"]
+    details = list(
+        AuditEvent.objects.filter(actor=user, object_id__in=[str(m.pk) for m in outside])
+        .order_by("pk")
+        .values_list("detail", flat=True)
+    )
+    assert len(details) == 4
+    assert ["rate limit" in d for d in details] == [False, True, False, True]

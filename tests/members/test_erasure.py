@@ -42,6 +42,31 @@ def test_erasure_removes_the_admin_log_and_the_contact_links_the_download_lists(
     assert not LogEntry.objects.filter(object_repr__contains="Grace").exists()
 
 
+def test_erasure_removes_the_name_given_in_reports_made_through_the_members_links():
+    """What the branch nominated stays; who reported it, as they typed their name, goes."""
+    from campaign.models import Nomination, NominationReport
+    from tests.campaign.factories import NominationFactory, NominationReportFactory
+
+    member = MemberFactory(name="Grace Hopper", email="grace@example.org")
+    link = BranchContactLinkFactory(email="grace@example.org", contact_name="Grace Hopper")
+    report = NominationReportFactory(link=link, reported_by="Grace H.")
+    nomination = NominationFactory(meeting=report.meeting, report=report, reported_by="Grace H.")
+    kept = NominationReportFactory(link=BranchContactLinkFactory(), reported_by="Alan Turing")
+
+    services.member_erase(member=member)
+
+    report.refresh_from_db()
+    nomination.refresh_from_db()
+    assert report.link is None
+    assert nomination.report == report
+    assert "Grace" not in report.reported_by
+    assert "Grace" not in nomination.reported_by
+    assert not NominationReport.objects.filter(reported_by__contains="Grace").exists()
+    assert not Nomination.objects.filter(reported_by__contains="Grace").exists()
+    kept.refresh_from_db()
+    assert kept.reported_by == "Alan Turing"
+
+
 def test_retention_purges_the_admin_log_of_left_members_and_old_links(settings):
     settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "left_members": 10, "signed_links": 10}
     gone = MemberFactory(status=Member.Status.LEFT)

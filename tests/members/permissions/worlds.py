@@ -1,7 +1,10 @@
 """Two worlds and the organisers who live in them, for the permission tests.
 
 World A is in scope for the group and regional organisers under test; world B
-(another group and another region) is not.
+(another group and another region) is not. Worlds C (A's group, another region)
+and D (another group, A's region) are each in scope for one of those roles and
+out of it for the other: a scope that checks only one of group and region lets
+them through.
 """
 
 from dataclasses import dataclass
@@ -21,11 +24,23 @@ class World:
     branch: Branch
 
 
-def make_world(tag: str) -> World:
-    group = GroupFactory(code=f"world-{tag}", name=f"World {tag} group")
-    region = RegionFactory(code=f"world-{tag}", name=f"World {tag} region")
+def make_world(tag: str, *, group: Group | None = None, region: Region | None = None) -> World:
+    group = group or GroupFactory(code=f"world-{tag}", name=f"World {tag} group")
+    region = region or RegionFactory(code=f"world-{tag}", name=f"World {tag} region")
     branch = BranchFactory(group=group, region=region, name=f"World {tag} branch")
     return World(group, region, branch)
+
+
+def outside(role: str, a: World) -> World:
+    """The world out of `role`'s scope that shares the other half of A's: another
+    region in A's group for a regional organiser, another group in A's region
+    for a group organiser (the leaks a one-sided check lets through), and a
+    wholly other world for an editor."""
+    if role == "regional":
+        return make_world("c", group=a.group)
+    if role == "group":
+        return make_world("d", region=a.region)
+    return make_world("b")
 
 
 def organiser(role: str, world: World, *, every_permission: bool = True) -> User:
