@@ -50,6 +50,8 @@ class Consent(models.Model):
     withdrawn_source = models.CharField(
         max_length=100,
         blank=True,
+        default="",
+        db_default="",  # bulk loads (members/demo.py COPY, imports) leave it out
         help_text="Where it was withdrawn: 'manage page', 'unsubscribe link (broadcast 12)'.",
     )
 
