@@ -78,7 +78,7 @@ def load(paths: dict, cookie: str, seconds: int) -> None:
         for name, path in paths.items():
             for concurrency in (1, 16):
 
-                def request(_thread, _n, path=path):
+                def request(_thread, _n, path=path, name=name):
                     return "GET", path, None, {"Cookie": cookie}, name
 
                 result, records = run_python_load(server.port, concurrency, seconds, request)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from campaign import rules
+from campaign.admin import outreach
 from campaign.board import BOARD_LISTS, LIST_ROWS, BoardFilterForm, board_csv_rows, election_board
 from campaign.models import Candidate, Election, Position, ReservedSeatRule
 from core.csv_safe import safe_writer
@@ -152,6 +153,26 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         return [
             path("<int:pk>/board/", wrap(self.board_view), name="campaign_election_board"),
             path("<int:pk>/board.csv", wrap(self.board_csv), name="campaign_election_board_csv"),
+            path(
+                "<int:pk>/chase/",
+                wrap(self._outreach(outreach.chase_view)),
+                name="campaign_election_chase",
+            ),
+            path(
+                "<int:pk>/chase.csv",
+                wrap(self._outreach(outreach.chase_csv)),
+                name="campaign_election_chase_csv",
+            ),
+            path(
+                "<int:pk>/links/",
+                wrap(self._outreach(outreach.bulk_view)),
+                name="campaign_election_bulk_links",
+            ),
+            path(
+                "<int:pk>/contacts/",  # ?branch=<id>
+                wrap(self._outreach(outreach.history_view)),
+                name="campaign_election_contact_history",
+            ),
             *super().get_urls(),
         ]
 
@@ -165,6 +186,14 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
             "board_url": reverse("admin:campaign_election_board", args=[object_id]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _outreach(self, view):
+        """An outreach page (campaign/admin/outreach.py) bound to this admin."""
+
+        def bound(request, *args, **kwargs):
+            return view(self, request, *args, **kwargs)
+
+        return bound
 
     def _get_election(self, request, pk):
         return get_object_or_404(self.get_queryset(request).select_related("group"), pk=pk)

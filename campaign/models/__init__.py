@@ -18,10 +18,13 @@ from campaign.models.elections import (
 )
 from campaign.models.meetings import BranchMeeting, NoticeDate, NoticeRule, subtract
 from campaign.models.nominations import Nomination, NominationQuerySet, NominationReport
+from campaign.models.outreach import CalendarFeed, ContactEvent, Reminder
 
 __all__ = [
     "BranchMeeting",
+    "CalendarFeed",
     "Candidate",
+    "ContactEvent",
     "Election",
     "ElectionQuerySet",
     "Nomination",
@@ -30,6 +33,7 @@ __all__ = [
     "NoticeDate",
     "NoticeRule",
     "Position",
+    "Reminder",
     "ReservedSeatRule",
     "subtract",
 ]
