@@ -1,5 +1,6 @@
 """Email broadcasts in the admin: compose, review (preview, audience, test), send, progress."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
@@ -240,6 +241,7 @@ class BroadcastAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "original": broadcast,
             "broadcast": broadcast,
             "title": broadcast.subject,
+            "site_name": settings.SITE_NAME,
             **extra,
         }
         return TemplateResponse(request, template, context)

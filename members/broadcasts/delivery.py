@@ -32,7 +32,6 @@ from django.db.models import Count
 
 from members.broadcasts import mail
 from members.broadcasts.audience import audience
-from members.broadcasts.rendering import render
 from members.models import Broadcast, BroadcastDelivery, Suppression
 
 logger = logging.getLogger(__name__)
@@ -87,15 +86,23 @@ def send_batch(broadcast: Broadcast, *, limit: int, per_message: float = 0.0) ->
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    body = render(broadcast.body)
+    claim = Claim(broadcast)
+    composer = mail.Composer(broadcast)
     smtp = get_connection()
+    try:
+        # Opened here, one connection serves the batch (send_messages alone would open
+        # and close one a message).
+        smtp.open()
+    except (*TRANSIENT, smtplib.SMTPException) as exc:
+        result.error = f"{type(exc).__name__}: {exc}"[:300]
+        return result
     try:
         for i, delivery_id in enumerate(ids):
             if i % STATUS_CHECK_EVERY == 0 and i and not _still_sending(broadcast):
                 break  # cancelled or paused by an organiser meanwhile
             started = time.monotonic()
             try:
-                outcome = _send_one(broadcast, delivery_id, body, smtp)
+                outcome = _send_one(claim, composer, delivery_id, smtp)
             except MailServerDown as exc:
                 result.error = str(exc)[:300]
                 break
@@ -109,29 +116,54 @@ def send_batch(broadcast: Broadcast, *, limit: int, per_message: float = 0.0) ->
     return result
 
 
-def _send_one(broadcast, delivery_id, body, smtp) -> str | None:
+class Claim:
+    """One statement, compiled once a batch, that marks a delivery row sent (locking
+    it) and returns its member if, at this moment, the audience still holds them:
+    consent live, address not suppressed, confirmed, in scope, matching the filters."""
+
+    COLUMNS = ("pk", "name", "email", "branch__name", "branch_not_listed", "secret")
+
+    def __init__(self, broadcast: Broadcast):
+        members = audience(broadcast).order_by().values(*self.COLUMNS)
+        sql, self.params = members.query.sql_with_params()
+        table = BroadcastDelivery._meta.db_table
+        self.sql = (
+            f"WITH claimed AS (UPDATE {table} SET status = 'sent', sent_at = now(), "  # noqa: S608
+            "attempts = attempts + 1 WHERE id = %s AND status = 'queued' RETURNING member_id) "
+            "SELECT claimed.member_id, m.name, m.email, m.branch, m.branch_not_listed, m.secret "
+            f"FROM claimed LEFT JOIN ({sql}) AS m(id, name, email, branch, branch_not_listed, "
+            "secret) ON m.id = claimed.member_id"
+        )
+
+    def __call__(self, delivery_id: int) -> tuple[bool, mail.Recipient | None]:
+        """(claimed, recipient): not claimed when another run took the row first;
+        claimed with no recipient when the member is no longer in the audience."""
+        with connection.cursor() as cursor:
+            # Only this transaction skips waiting for the WAL flush (module docstring).
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(self.sql, [delivery_id, *self.params])
+            row = cursor.fetchone()
+        if row is None:
+            return False, None
+        member_id, name, email, branch, branch_not_listed, secret = row
+        if email is None:
+            return True, None
+        return True, mail.Recipient(member_id, name, email, branch or branch_not_listed, secret)
+
+
+def _send_one(claim: Claim, composer: mail.Composer, delivery_id: int, smtp) -> str | None:
     """Send one delivery row; return "sent", "skipped", "failed" or None (done by another run)."""
     try:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute(
-                    f"UPDATE {BroadcastDelivery._meta.db_table} "  # noqa: S608
-                    "SET status = 'sent', sent_at = now(), attempts = attempts + 1 "
-                    "WHERE id = %s AND status = 'queued' RETURNING member_id",
-                    [delivery_id],
-                )
-                row = cursor.fetchone()
-            if row is None:
+            claimed, recipient = claim(delivery_id)
+            if not claimed:
                 return None  # sent, skipped or failed by an overlapping run
-            member = audience(broadcast).select_related("branch").filter(pk=row[0]).first()
-            if member is None:
+            if recipient is None:
                 BroadcastDelivery.objects.filter(pk=delivery_id).update(
                     status=Status.SKIPPED, sent_at=None, reason="no consent, suppressed or left"
                 )
                 return "skipped"
-            message = mail.build(broadcast, member, delivery_id=delivery_id, body=body)
-            smtp.send_messages([message])
+            smtp.send_messages([composer.message(recipient, delivery_id=delivery_id)])
         return "sent"
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()), (550, b""))

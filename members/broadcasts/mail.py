@@ -10,6 +10,7 @@ link and List-Unsubscribe-Post for one-click unsubscribing. No tracking pixel
 and no rewritten links.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -18,9 +19,10 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from members import conf, tokens
-from members.broadcasts.rendering import Body, merge, render
+from members.broadcasts.rendering import merge, render
 from members.models import Broadcast, ConsentKind, Member
 
 UNSUBSCRIBE = "members.broadcast.unsubscribe"
@@ -57,64 +59,86 @@ def message_id(broadcast_id: int, delivery_id: int | str) -> str:
     return f"<broadcast.{broadcast_id}.{delivery_id}@{mail_domain()}>"
 
 
-def build(
-    broadcast: Broadcast,
-    member: Member,
-    *,
-    delivery_id: int | str,
-    body: Body | None = None,
-    test: bool = False,
-    connection=None,
-) -> EmailMultiAlternatives:
-    """The message for one member; `body` is the broadcast's rendered body (pass it
-    when sending many, so the Markdown is rendered once)."""
-    body = body or render(broadcast.body)
-    values = {
-        "name": member.name,
-        "branch": member.branch.name if member.branch_id else member.branch_not_listed,
-    }
-    unsubscribe_url = settings.SITE_URL + reverse(
-        "members:unsubscribe",
-        args=[
-            unsubscribe_token(
-                member_id=member.pk or 0, kind=broadcast.consent, broadcast_id=broadcast.pk
+@dataclass(frozen=True)
+class Recipient:
+    """What a message needs of a member: nothing else personal is merged."""
+
+    pk: int | None  # None for an organiser's test copy
+    name: str
+    email: str
+    branch: str
+    secret: str = ""
+
+    @classmethod
+    def of(cls, member: Member) -> "Recipient":
+        branch = member.branch.name if member.branch_id else member.branch_not_listed
+        return cls(member.pk, member.name, member.email, branch, member.secret)
+
+
+# Stand-ins for each recipient's links in the parts rendered once per broadcast.
+_UNSUBSCRIBE, _MANAGE = "\x00unsubscribe\x00", "\x00manage\x00"
+
+
+class Composer:
+    """A broadcast's parts rendered once (Markdown and both templates); each
+    recipient's copy is then made by putting in their merge fields and links,
+    so sending 100,000 renders the templates once, not 100,000 times."""
+
+    def __init__(self, broadcast: Broadcast, *, test: bool = False):
+        self.broadcast, self.test = broadcast, test
+        body = render(broadcast.body)
+        context = {
+            "broadcast": broadcast,
+            "html_body": body.html,
+            "text_body": body.text,
+            "unsubscribe_url": _UNSUBSCRIBE,
+            "manage_url": "" if test else _MANAGE,
+            "manage_days": conf.manage_link_max_age().days,
+            "consent": broadcast.get_consent_display().lower(),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        self.text = render_to_string("members/email/broadcast.txt", context)
+        self.html = render_to_string("members/email/broadcast.html", context)
+        self.headers = {
+            "List-Id": f"{settings.SITE_NAME} broadcasts <broadcasts.{mail_domain()}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        sender = settings.BROADCAST_SENDER_EMAIL
+        if sender and parseaddr(sender)[1] != parseaddr(from_address())[1]:
+            self.headers["Sender"] = sender
+
+    def message(
+        self, recipient: Recipient, *, delivery_id: int | str, connection=None
+    ) -> EmailMultiAlternatives:
+        broadcast = self.broadcast
+        values = {"name": recipient.name, "branch": recipient.branch}
+        token = unsubscribe_token(
+            member_id=recipient.pk or 0, kind=broadcast.consent, broadcast_id=broadcast.pk
+        )
+        unsubscribe_url = settings.SITE_URL + reverse("members:unsubscribe", args=[token])
+        manage_url = ""
+        if recipient.pk:
+            manage_url = settings.SITE_URL + reverse(
+                "members:manage", args=[tokens.make_token(recipient, tokens.MANAGE)]
             )
-        ],
-    )
-    context = {
-        "broadcast": broadcast,
-        "html_body": merge(body.html, values, escape=True),
-        "text_body": merge(body.text, values, escape=False),
-        "unsubscribe_url": unsubscribe_url,
-        "manage_url": settings.SITE_URL
-        + reverse("members:manage", args=[tokens.make_token(member, tokens.MANAGE)])
-        if member.pk
-        else "",
-        "manage_days": conf.manage_link_max_age().days,
-        "consent": broadcast.get_consent_display().lower(),
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-    }
-    subject = " ".join(merge(broadcast.subject, values, escape=False).split())
-    headers = {
-        "Message-ID": message_id(broadcast.pk, delivery_id),
-        "List-Id": f"{settings.SITE_NAME} broadcasts <broadcasts.{mail_domain()}>",
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    sender = settings.BROADCAST_SENDER_EMAIL
-    if sender and parseaddr(sender)[1] != parseaddr(from_address())[1]:
-        headers["Sender"] = sender
-    message = EmailMultiAlternatives(
-        subject=f"[Test] {subject}" if test else subject,
-        body=render_to_string("members/email/broadcast.txt", context),
-        from_email=from_address(),
-        to=[member.email],
-        reply_to=[broadcast.reply_to] if broadcast.reply_to else None,
-        headers=headers,
-        connection=connection,
-    )
-    message.attach_alternative(
-        render_to_string("members/email/broadcast.html", context), "text/html"
-    )
-    return message
+        links = ((_UNSUBSCRIBE, unsubscribe_url), (_MANAGE, manage_url))
+        text, html = merge(self.text, values, escape=False), merge(self.html, values, escape=True)
+        for stand_in, url in links:
+            text, html = text.replace(stand_in, url), html.replace(stand_in, escape(url))
+        subject = " ".join(merge(broadcast.subject, values, escape=False).split())
+        message = EmailMultiAlternatives(
+            subject=f"[Test] {subject}" if self.test else subject,
+            body=text,
+            from_email=from_address(),
+            to=[recipient.email],
+            reply_to=[broadcast.reply_to] if broadcast.reply_to else None,
+            headers={
+                **self.headers,
+                "Message-ID": message_id(broadcast.pk, delivery_id),
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+            },
+            connection=connection,
+        )
+        message.attach_alternative(html, "text/html")
+        return message

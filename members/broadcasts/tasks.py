@@ -11,7 +11,7 @@ from django_tasks import task
 from core.task_recovery import enqueue_with_commit, send_once, sent_key
 from members.audit import audit_record
 from members.broadcasts import delivery, mail
-from members.models import Broadcast, Member, User
+from members.models import Broadcast, User
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +118,14 @@ def send_broadcast_test(*, broadcast_id: int, user_id: int, dedupe_key: str = ""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if broadcast is None or user is None or not user.email:
         return False
-    stand_in = Member(
+    organiser = mail.Recipient(
+        pk=None,
         name=user.get_full_name() or user.get_username(),
         email=user.email,
-        branch_not_listed="(your branch)",
+        branch="(your branch)",
     )
-    message = mail.build(broadcast, stand_in, delivery_id=f"test.{dedupe_key}", test=True)
+    composer = mail.Composer(broadcast, test=True)
+    message = composer.message(organiser, delivery_id=f"test.{dedupe_key}")
     return send_once(
         sent_key("members.broadcasts.tasks.send_broadcast_test", dedupe_key), message.send
     )

@@ -229,20 +229,20 @@ def test_a_send_that_dies_before_commit_is_sent_again_once(smtp, people, monkeyp
     delivery.materialise(broadcast)
     delivery.send_batch(broadcast, limit=2)
     assert len(smtp.messages) == 2
-    original = delivery.mail.build
+    original = delivery.mail.Composer.message
     calls = {"n": 0}
 
-    def dying_build(*args, **kwargs):
+    def dying_message(self, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise ConnectionResetError("worker killed")
-        return original(*args, **kwargs)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(delivery.mail, "build", dying_build)
+    monkeypatch.setattr(delivery.mail.Composer, "message", dying_message)
     result = delivery.send_batch(broadcast, limit=10)
     assert result.sent == 1
     assert result.error
-    monkeypatch.setattr(delivery.mail, "build", original)
+    monkeypatch.setattr(delivery.mail.Composer, "message", original)
     delivery.send_batch(broadcast, limit=10)
     delivery.send_batch(broadcast, limit=10)  # nothing left: sends nothing
     counted = sorted(r for m in smtp.messages for r in m["rcpt"])
