@@ -240,7 +240,7 @@ def test_board_and_slate_count_a_branch_once(world, client):
     assert "<strong>1</strong> of 3 branch nominations" in html
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_agm_and_egm_reports_for_the_last_seat_admit_only_one():
     """The trigger locks the branch, so the EGM's insert waits for the AGM's and counts it."""
     position = PositionFactory(seats=1)

@@ -10,7 +10,7 @@ from campaign.models import Nomination
 from tests.campaign.factories import MeetingFactory, PositionFactory
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_nominations_for_the_last_seat_admit_only_one():
     """The trigger locks the meeting row, so the second insert waits and then counts the first."""
     position = PositionFactory(seats=1)
