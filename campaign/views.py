@@ -20,7 +20,7 @@ from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
 from campaign.models import BranchMeeting, Election, NoticeRule
 from core.forms import error_summary
 from core.links import cached_reverse
-from core.pagecache import shows
+from core.pagecache import fragment, shows
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
 
@@ -119,12 +119,23 @@ def election_list(request):
     )
 
 
+SLATE_SHOWS = ("elections", "slates", "structure")  # page cache topics
+
+
 @require_safe
-@shows("elections", "slates", "structure")
+@shows(*SLATE_SHOWS)
 def slate(request, slug):
     """Our candidates by position, and how to get them nominated at your AGM."""
     election = _published(slug)
-    positions = selectors.slate(election)
+    # The same for every reader until the slate changes: built once per change.
+    positions = fragment(
+        f"slate:{election.pk}",
+        SLATE_SHOWS,
+        lambda: render_to_string(
+            "campaign/_slate_positions.html",
+            {"election": election, "positions": selectors.slate(election)},
+        ),
+    )
     rules = [r for r in NoticeRule.objects.all() if r.applies_to in ("", BranchMeeting.Kind.AGM)]
     closes = dateformat.format(election.nominations_close, "j F Y")
     return render(
@@ -132,7 +143,7 @@ def slate(request, slug):
         "campaign/election_detail.html",
         {
             "election": election,
-            "positions": positions,
+            "slate_positions": positions,
             "notice_rules": rules,
             # The share tags (templates/articles/includes/share_meta.html) make
             # these absolute from SITE_URL, never from the request's Host header.

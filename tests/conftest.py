@@ -17,8 +17,13 @@ def _fresh_cache(request):
         return
     from django.core.cache import cache
 
+    from core import pagecache
+
     cache.clear()
     yield
+    # Page fragments open the page cache's LISTEN connection even with the page
+    # cache off: what it kept (and the connection) belongs to this test's data.
+    pagecache.listener.close()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ process too (``PAGE_CACHE_LOCAL_BYTES``, 32 MB by default), so a hit does not
 move them out of the database again.
 """
 
+from core.pagecache.fragments import fragment
 from core.pagecache.invalidation import (
     connect_signals,
     invalidate,
@@ -49,6 +50,7 @@ __all__ = [
     "all_topics",
     "connect_signals",
     "enabled",
+    "fragment",
     "invalidate",
     "listener",
     "local_bodies",

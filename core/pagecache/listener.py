@@ -33,10 +33,12 @@ class _Listener:
         self.failed_at = 0.0
         self.generation = None
         self.entries: dict[str, dict] = {}
+        self.topics: dict[str, str] | None = None  # topic tokens read (fragments.py)
 
     def forget(self) -> None:
         self.generation = None
         self.entries = {}
+        self.topics = None
 
     def close(self) -> None:
         with self.lock:
@@ -103,6 +105,11 @@ class _Listener:
             if heard:
                 self.forget()
             return True
+
+    def keep_topics(self, tokens: dict) -> None:
+        with self.lock:
+            if self.conn is not None:
+                self.topics = {**(self.topics or {}), **tokens}
 
     def lookup(self, key: str) -> dict | None:
         return self.entries.get(key) if self.generation else None

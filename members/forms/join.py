@@ -146,6 +146,15 @@ class JoinForm(DetailsForm):
         return data
 
     @property
+    def fragment_name(self) -> str | None:
+        """The name its fields' HTML is kept under while unfilled (the same for every
+        visitor until the structure or the consent wording changes), or None."""
+        if self.is_bound:
+            return None
+        wordings = "-".join(f"{kind}{v}" for kind, v in sorted(shown_versions().items()))
+        return f"members:join-fields:{wordings}"
+
+    @property
     def started_value(self) -> str:
         """The token to render: the time sent if still valid (else now), and the
         wordings this page shows now."""

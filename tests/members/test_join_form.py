@@ -5,6 +5,8 @@ email address. What joining stores and sends is in test_join.py.
 Hint and error ids are Django's (<id>_helptext, <id>_error), the ones it writes
 into each input's aria-describedby; templates/includes/field.html renders them."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -30,9 +32,13 @@ def post(client, data, capture):
 def test_form_page_has_govuk_parts_and_fixed_queries(
     client, branches, django_assert_max_num_queries
 ):
-    """The form lists every branch grouped by union group in a fixed number of queries."""
-    with django_assert_max_num_queries(2):
+    """The form lists every branch grouped by union group in a fixed number of queries;
+    its fields are built once per change to the structure, then read (no query here)."""
+    with django_assert_max_num_queries(12):  # the structure, and storing the fields' HTML
         response = client.get(URL)
+    with django_assert_max_num_queries(1):
+        again = client.get(URL)
+    assert _without_tokens(again.content) == _without_tokens(response.content)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("<optgroup") == len({b.group_id for b in branches})
@@ -45,6 +51,17 @@ def test_form_page_has_govuk_parts_and_fixed_queries(
     assert 'name="started"' in html
     assert "style=" not in html
     assert "<script>" not in html
+
+
+def _without_tokens(content: bytes) -> str:
+    return re.sub(r'name="(csrfmiddlewaretoken|started)" value="[^"]*"', "", content.decode())
+
+
+def test_a_new_branch_is_offered_at_once(client, branches):
+    """The kept form is rebuilt when the union's structure changes."""
+    assert "Newly Chartered" not in client.get(URL).content.decode()
+    BranchFactory(name="Newly Chartered")
+    assert "Newly Chartered" in client.get(URL).content.decode()
 
 
 def test_form_offers_every_group_even_one_without_branches(client):
