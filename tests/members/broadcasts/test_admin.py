@@ -281,3 +281,17 @@ def test_the_suppression_list_is_for_national_organisers(client, people, role, s
     Suppression.objects.create(email="gone@example.org", reason="refused")
     response = client.get(reverse("admin:members_suppression_changelist"))
     assert response.status_code == status
+
+
+def test_the_list_runs_the_same_queries_for_3_or_30_broadcasts(
+    client, people, django_assert_max_num_queries
+):
+    user = _login(client, "group", people.world_a)
+    for _ in range(3):
+        BroadcastFactory(scope_group=people.world_a.group, created_by=user)
+    with django_assert_max_num_queries(10) as few:
+        client.get(_url("changelist"))
+    for _ in range(27):
+        BroadcastFactory(scope_group=people.world_a.group, created_by=user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(_url("changelist")).status_code == 200
