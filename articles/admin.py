@@ -28,7 +28,14 @@ from articles.models import (
     Revision,
     Tag,
 )
-from articles.services import ArticleError, article_save, revision_restore, tag_merge, tag_save
+from articles.services import (
+    ArticleError,
+    article_save,
+    author_save,
+    revision_restore,
+    tag_merge,
+    tag_save,
+)
 
 
 class CorrectionInline(admin.StackedInline):
@@ -238,6 +245,9 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        author_save(author=obj, validate=False)  # the form has just run full_clean() on it
 
 
 class TagMergeForm(forms.Form):

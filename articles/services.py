@@ -221,6 +221,23 @@ def tag_save(*, tag: Tag, validate: bool = True) -> Tag:
 
 
 @transaction.atomic
+def author_save(*, author: Author, validate: bool = True) -> Author:
+    """Save an author; a renamed slug keeps its old page as a permanent redirect.
+
+    ``validate=False`` skips ``full_clean()`` (the admin form has just run it).
+    """
+    if validate:
+        author.full_clean()
+    old = Author.objects.filter(pk=author.pk).values_list("slug", flat=True).first()
+    author.save()
+    if old and old != author.slug:
+        Redirect.remember(old_path=reverse("articles:author", kwargs={"slug": old}), author=author)
+    # The new address must never be shadowed by a redirect left over from a rename.
+    Redirect.objects.filter(old_path=author.get_absolute_url()).delete()
+    return author
+
+
+@transaction.atomic
 def tag_merge(*, sources: list[Tag], target: Tag) -> int:
     """Move every article of ``sources`` onto ``target``, delete them, redirect their pages.
 

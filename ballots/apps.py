@@ -18,3 +18,9 @@ class BallotsConfig(AppConfig):
         from ballots.todo import organiser_todo
 
         return organiser_todo(user, today)
+
+    def calendar_events(self, user, start, end):
+        """Every ballot timetable date, for an organiser's calendar."""
+        from ballots.calendar import calendar_events
+
+        return calendar_events(user, start, end)

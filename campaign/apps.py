@@ -20,9 +20,10 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         from articles.sitemaps import SITEMAPS
-        from campaign.sitemaps import HomeSitemap
+        from campaign.sitemaps import ElectionSitemap, HomeSitemap
 
         SITEMAPS["home"] = HomeSitemap
+        SITEMAPS["elections"] = ElectionSitemap
 
     def personal_data(self, member) -> dict:
         """A member's part in the campaign, for their data download."""
@@ -53,3 +54,9 @@ class CampaignConfig(AppConfig):
         from campaign.todo import organiser_todo
 
         return organiser_todo(user, today)
+
+    def calendar_events(self, user, start, end):
+        """Meetings, notice deadlines and election dates, for an organiser's calendar."""
+        from campaign.calendar import calendar_events
+
+        return calendar_events(user, start, end)

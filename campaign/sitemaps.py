@@ -3,13 +3,28 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from campaign.models import Election
+
 
 class HomeSitemap(Sitemap):
     changefreq = "daily"
     priority = 1.0
 
     def items(self):
-        return ["campaign:home"]
+        return ["campaign:home", "campaign:election_list"]
 
     def location(self, item):
         return reverse(item)
+
+
+class ElectionSitemap(Sitemap):
+    """Every published slate page (one query)."""
+
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self):
+        return Election.objects.published().only("slug", "updated_at").order_by("-ballot_opens")
+
+    def lastmod(self, election):
+        return election.updated_at

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +17,7 @@ from articles.caching import public_page
 from articles.models import Article, Redirect
 from campaign import og, rules, selectors, services
 from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
-from campaign.models import BranchMeeting, Election, NoticeRule
+from campaign.models import BranchMeeting, Election, ElectionRedirect, NoticeRule
 from core.forms import error_summary
 from core.links import cached_reverse
 from core.pagecache import fragment, shows
@@ -39,9 +39,8 @@ def _calls_to_action(request) -> list[dict]:
             "text": "Add your name in under a minute. We ask only what we need.",
         }
     ]
-    election = _current_election()
-    if election is not None:
-        today = timezone.localdate()
+    today = timezone.localdate()
+    for election in _current_elections():
         if today <= election.nominations_close:
             calls.append(
                 {
@@ -64,14 +63,13 @@ def _calls_to_action(request) -> list[dict]:
     return calls
 
 
-def _current_election():
-    """Return the next or running published election."""
-    return (
+def _current_elections():
+    """Every published election still to come or running, soonest ballot first (one query)."""
+    return list(
         Election.objects.published()
         .filter(ballot_closes__gte=timezone.localdate())
         .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
-        .order_by("ballot_opens")
-        .first()
+        .order_by("ballot_opens", "name")
     )
 
 
@@ -97,6 +95,15 @@ def home(request):
             "calls": _calls_to_action(request),
         },
     )
+
+
+def _moved(slug: str):
+    """A renamed election's old slate address: a permanent redirect, or 404."""
+    old = ElectionRedirect.objects.filter(old_slug=slug, election__is_published=True)
+    found = old.select_related("election").only("election__slug").first()
+    if found is None:
+        raise Http404("No such election.")
+    return HttpResponsePermanentRedirect(found.election.get_absolute_url())
 
 
 def _published(slug: str) -> Election:
@@ -126,7 +133,10 @@ SLATE_SHOWS = ("elections", "slates", "structure")  # page cache topics
 @shows(*SLATE_SHOWS)
 def slate(request, slug):
     """Our candidates by position, and how to get them nominated at your AGM."""
-    election = _published(slug)
+    try:
+        election = _published(slug)
+    except Http404:
+        return _moved(slug)
     # The same for every reader until the slate changes: built once per change.
     positions = fragment(
         f"slate:{election.pk}",
@@ -170,11 +180,22 @@ def og_image(request, slug):
     return response
 
 
+# The national sheet's heading and file name, where a group's sheet has the group's.
+NATIONAL_SHEET = Group(name="all", code="national")
+
+
 @require_safe
-def nominations_sheet(request, group_code):
-    """What a member takes to their AGM: one line per position, ready to move."""
-    group = get_object_or_404(Group, code=group_code)
-    elections = selectors.open_elections_for_group(group)
+def nominations_sheet(request, group_code=None):
+    """What a member takes to their AGM: one line per position, ready to move.
+
+    Without a group: the national elections (the NEC), which every branch nominates in.
+    """
+    if group_code is None:
+        group = NATIONAL_SHEET
+        elections = selectors.open_elections_for_group(None)
+    else:
+        group = get_object_or_404(Group, code=group_code)
+        elections = selectors.open_elections_for_group(group)
     context = {"group": group, "elections": elections, "SITE_NAME": settings.SITE_NAME}
     fmt = request.GET.get("format", "")
     if fmt == "txt":

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from campaign import rules
 from campaign.admin import outreach
 from campaign.board import BOARD_LISTS, LIST_ROWS, BoardFilterForm, board_csv_rows, election_board
-from campaign.models import Candidate, Election, Position, ReservedSeatRule
+from campaign.models import Candidate, Election, ElectionRedirect, Position, ReservedSeatRule
 from core.csv_safe import safe_writer
 from core.forms import error_summary
 from members.audit import audit_record
@@ -148,6 +148,11 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        old = Election.objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        super().save_model(request, obj, form, change)
+        ElectionRedirect.remember(election=obj, old_slug=old or "")
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -167,6 +172,11 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
                 "<int:pk>/links/",
                 wrap(self._outreach(outreach.bulk_view)),
                 name="campaign_election_bulk_links",
+            ),
+            path(
+                "calendar/",
+                wrap(self._outreach(outreach.calendar_view)),
+                name="campaign_election_calendar",
             ),
             path(
                 "<int:pk>/contacts/",  # ?branch=<id>

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from campaign import chase, outreach
 from campaign.board import BoardFilterForm, branches_for
-from campaign.models import ContactEvent, NominationReport
+from campaign.models import CalendarFeed, ContactEvent, NominationReport
 from core.csv_safe import safe_writer
 from core.forms import error_summary
 from members.audit import audit_record
@@ -251,3 +251,31 @@ def history_view(model_admin, request, pk):
         events=events,
     )
     return TemplateResponse(request, "campaign/admin/contact_history.html", context)
+
+
+def calendar_view(model_admin, request):
+    """The organiser's private calendar address: make a new one (the old stops) or stop it."""
+    model_admin.require(request, "view")
+    secret = None
+    if request.method == "POST":
+        if request.POST.get("do") == "stop":
+            CalendarFeed.revoke(request.user)
+            audit_record(
+                actor=request.user, action="change", subject="calendar feed", detail="stopped"
+            )
+            messages.success(request, "Your calendar address no longer works.")
+            return HttpResponseRedirect(request.path)
+        secret = CalendarFeed.renew(request.user)
+        audit_record(
+            actor=request.user, action="add", subject="calendar feed", detail="new address"
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Your calendar",
+        "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+        "feed_url": request.build_absolute_uri(reverse("campaign:calendar_feed", args=[secret]))
+        if secret
+        else "",
+    }
+    return TemplateResponse(request, "campaign/admin/calendar.html", context)

@@ -13,6 +13,7 @@ from campaign.models.elections import (
     Candidate,
     Election,
     ElectionQuerySet,
+    ElectionRedirect,
     Position,
     ReservedSeatRule,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "ContactEvent",
     "Election",
     "ElectionQuerySet",
+    "ElectionRedirect",
     "Nomination",
     "NominationQuerySet",
     "NominationReport",

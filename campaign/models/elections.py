@@ -144,6 +144,27 @@ class Election(models.Model):
         return Q(**{f"{prefix}group_id": self.group_id})
 
 
+class ElectionRedirect(models.Model):
+    """An election's old slug: its old slate address answers with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=80, unique=True)
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="old_slugs")
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = "old election address"
+
+    def __str__(self):
+        return f"/elections/{self.old_slug}/"
+
+    @classmethod
+    def remember(cls, *, election: "Election", old_slug: str) -> None:
+        """Keep `old_slug` leading to the election; its current slug is never shadowed."""
+        if old_slug and old_slug != election.slug:
+            cls.objects.update_or_create(old_slug=old_slug, defaults={"election": election})
+        cls.objects.filter(old_slug=election.slug).delete()
+
+
 class Position(models.Model):
     """An office in an election: President, Vice President (x4), NEC member (x30)."""
 

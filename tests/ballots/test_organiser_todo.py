@@ -91,3 +91,15 @@ def test_no_ballots_permission_no_ballot_items(returns):
     editor = organiser(User.Role.EDITOR)
     editor.user_permissions.clear()
     assert todo.organiser_todo(User.objects.get(pk=editor.pk), TODAY) == []
+
+
+def test_the_calendar_feed_has_every_timetable_date_in_scope(returns, national):
+    from ballots.calendar import calendar_events
+
+    events = calendar_events(national, dt.date(2026, 2, 1), dt.date(2026, 12, 31))
+    name = returns["ballot"].name
+    assert (f"{name}: Ballot closes", dt.date(2026, 3, 31)) in [(e.summary, e.day) for e in events]
+    editor = organiser(User.Role.EDITOR)
+    editor.user_permissions.clear()
+    fresh = User.objects.get(pk=editor.pk)
+    assert calendar_events(fresh, dt.date(2026, 2, 1), dt.date(2026, 12, 31)) == []

@@ -51,6 +51,7 @@ ROLE_TABLE = [
     ("campaign.candidate",            "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.contactevent",         "-",     "-",     "-",     "-"),
     ("campaign.election",             "vacd",  "vacd",  "vacd",  "-"),
+    ("campaign.electionredirect",     "-",     "-",     "-",     "-"),
     ("campaign.nomination",           "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.nominationreport",     "vacd",  "v",     "v",     "-"),
     ("campaign.noticerule",           "vacd",  "v",     "v",     "-"),
