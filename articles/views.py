@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from articles.caching import public_page
+from articles.caching import content_version, public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
 from articles.selectors import article_archive, article_for_page, article_search
@@ -92,6 +92,11 @@ def _render_article(request, article, *, preview=False):
             "newer": article.newer,
             "related": article.related,
             "preview": preview,
+            # The same for every reader of this version of the articles: the
+            # page's meta tags and content are built once (core.pagecache.fragments).
+            "fragment_name": None
+            if preview
+            else f"articles:page:{article.pk}:{content_version(request)[1]}",
         },
     )
 
