@@ -163,6 +163,7 @@ MEMBER_KEYS = {
     "updated_at",
     "consents",
     "meetings_moved",
+    "emails_from_organisers",
     "branch_contact_links",
 }
 
