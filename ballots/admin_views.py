@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ballots.charts import readiness_chart, turnout_chart
+from ballots.dashboard_rows import series_rows, unit_rows
 from ballots.forms import (
     READINESS_FIELDS,
     CsvUploadForm,
@@ -98,7 +99,7 @@ def ballot_dashboard(request, pk):
         (
             u,
             turnout_chart(u, series[u.unit_id], ballot.opens_on, ballot.closes_on),
-            series[u.unit_id],
+            series_rows(series[u.unit_id]),
         )
         for u in charted
     ]
@@ -118,7 +119,7 @@ def ballot_dashboard(request, pk):
             units=units,
             charts=charts,
             all_charts=all_charts,
-            charted_ids={u.unit_id for u in charted},
+            unit_rows=unit_rows(units, {u.unit_id for u in charted}, _query(request, charts="all")),
             all_charts_query=_query(request, charts="all"),
             few_charts_query=_query(request, charts=None),
             charts_shown=CHARTS_SHOWN,
