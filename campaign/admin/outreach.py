@@ -5,6 +5,8 @@ Each needs the election in the organiser's scope (404 otherwise) and, for
 contact details, the permission to see branch-contact links (403 without).
 """
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign import chase, outreach
 from campaign.board import BoardFilterForm, branches_for
@@ -148,7 +151,10 @@ def _preview(election, recipients):
 
     first = recipients[0]
     link = BranchContactLink(
-        branch=first.branch, contact_name=first.contact_name, email=first.email
+        branch=first.branch,
+        contact_name=first.contact_name,
+        email=first.email,
+        expires_at=timezone.now() + datetime.timedelta(days=outreach.LINK_DAYS),
     )
     from django.conf import settings
 

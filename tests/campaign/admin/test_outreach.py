@@ -267,4 +267,4 @@ def test_the_chase_list_runs_a_fixed_number_of_queries_at_1000_branches(
         )
         with django_assert_num_queries(len(small.captured_queries)):
             response = client.get(_url("chase", world))
-    assert response.content.decode().count('name="branch"') == 1002
+    assert response.content.decode().count('type="checkbox" name="branch"') == 1002
