@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_safe
 
-from articles.caching import public_page
+from articles.caching import content_version, public_page
 from articles.models import Article, Redirect
 from campaign import og, rules, selectors, services
 from campaign.forms import AgmDateForm, NominationsForm, ReporterForm
@@ -85,16 +85,22 @@ def home(request):
         target = Redirect.target_url(f"/?p={int(post_id)}")
         if target:
             return HttpResponsePermanentRedirect(target)
-    latest = list(Article.objects.published().for_listing()[:7])
+    # The same for every reader of this version of the articles: built once.
+    latest = fragment(
+        f"campaign:home-latest:{content_version(request)[1]}",
+        ("articles",),
+        lambda: render_to_string("campaign/_home_latest.html", _latest_articles()),
+    )
     return render(
         request,
         "campaign/home.html",
-        {
-            "lead": latest[0] if latest else None,
-            "latest": latest[1:],
-            "calls": _calls_to_action(request),
-        },
+        {"latest_articles": latest, "calls": _calls_to_action(request)},
     )
+
+
+def _latest_articles() -> dict:
+    latest = list(Article.objects.published().for_listing()[:7])
+    return {"lead": latest[0] if latest else None, "latest": latest[1:]}
 
 
 def _moved(slug: str):

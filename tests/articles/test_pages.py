@@ -257,9 +257,10 @@ def test_public_pages_run_a_fixed_number_of_queries(
         "sitemap_articles": 3,
         "sitemap_tags": 3,
     }[name]
-    if name == "detail":
-        # Its meta tags and content are built once per version of the articles
-        # (two fragments, read and stored in the shared cache); then it reads them.
+    if name in ("detail", "home"):
+        # The article's meta tags and content, and the home page's latest
+        # articles, are built once per version of the articles (fragments, read
+        # and stored in the shared cache); then the page reads them.
         with django_assert_max_num_queries(limit + 13):
             client.get(url)
     with django_assert_max_num_queries(limit):
