@@ -9,12 +9,12 @@ import datetime
 from urllib.parse import urlencode
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 
 from campaign.models import BranchMeeting, Candidate, Election, Nomination, NoticeRule
-from core.todo import AHEAD_DAYS, TodoItem, first_rows
+from core.todo import AHEAD_DAYS, LIST_LIMIT, TodoItem, first_rows
 from members.scoping import scope_for
 
 
@@ -91,36 +91,56 @@ def nominations_closing(user, today: datetime.date, *, days: int = AHEAD_DAYS) -
 def short_candidates(user, today: datetime.date) -> list[TodoItem]:
     """Our candidates in open elections with fewer verified branch nominations than needed.
 
-    Counted over the branches this organiser organises, as their board counts them.
+    Counted over the branches this organiser organises, as their board counts them:
+    one narrow query over nominations grouped by candidate (see campaign.board), and
+    one for the candidates; the list is cut here.
     """
-    scope = scope_for(user)
-    in_scope = scope.q("nominations__meeting__branch")
+    elections = open_elections(user, today)
     verified = (
-        Q(nominations__superseded_by__isnull=True, nominations__verified_by__isnull=False)
-        & in_scope
-    )
-    short = (
-        Candidate.objects.filter(position__election__in=open_elections(user, today))
-        .annotate(
-            verified=Count("nominations__meeting__branch", filter=verified, distinct=True),
-            needed=F("position__election__nominations_needed"),
+        scope_for(user)
+        .filter(
+            Nomination.objects.filter(
+                position__election__in=elections,
+                superseded_by__isnull=True,
+                verified_by__isnull=False,
+                candidate__isnull=False,
+            ),
+            branch_path="meeting__branch",
         )
-        .filter(verified__lt=F("needed"))
+        .order_by()
+        .values("candidate_id")
+        .annotate(n=Count("meeting__branch_id", distinct=True))
+    )
+    counts = {row["candidate_id"]: row["n"] for row in verified}
+    candidates = (
+        Candidate.objects.filter(position__election__in=elections)
         .select_related("position__election")
+        .only(
+            "name",
+            "position__title",
+            "position__election__name",
+            "position__election__nominations_needed",
+            "position__election__nominations_close",
+        )
         .order_by("position__election__nominations_close", "position__order", "order", "pk")
     )
-    rows, more = first_rows(short)
+    short = [
+        (c, counts.get(c.pk, 0))
+        for c in candidates
+        if counts.get(c.pk, 0) < c.position.election.nominations_needed
+    ]
     items = [
         TodoItem(
             section="Nominations",
             text=f"{c.name} ({c.position.title}, {c.position.election.name}) is "
-            f"{c.needed - c.verified} short",
-            detail=f"{c.verified} of {c.needed} verified nominations",
+            f"{c.position.election.nominations_needed - got} short",
+            detail=f"{got} of {c.position.election.nominations_needed} verified nominations",
             url=reverse("admin:campaign_election_board", args=[c.position.election_id]),
         )
-        for c in rows
+        for c, got in short[:LIST_LIMIT]
     ]
-    if more:
+    more = len(short) - LIST_LIMIT
+    if more > 0:
         items.append(
             TodoItem(
                 section="Nominations",
