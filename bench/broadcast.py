@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Bench: one email broadcast to the 100,000-member data set, a worker killed mid-batch.
 
-    .venv/bin/python bench/broadcast.py [--kill-at 0.3] [--batch 500]
+    .venv/bin/python bench/broadcast.py [--kill-at 0.3 | --kills 5] [--batch 500]
 
 1. Makes (once) and migrates its own database, ``<name>_bench_broadcast`` beside
    the other bench databases (bench/run/database.py), and loads
@@ -14,10 +14,11 @@
    does), with no rate limit (BROADCAST_RATE_PER_MINUTE=0) so the figure is
    the pipeline's own speed; starts ``manage.py db_worker``, samples its memory
    (VmRSS / VmHWM from /proc) and, once a share of the messages went
-   (``--kill-at``), kills it with SIGKILL in the middle of a batch.
+   (``--kill-at``), kills it with SIGKILL in the middle of a batch (``--kills N``:
+   N workers killed in turn, at even shares).
 4. Puts the stuck task back in the queue the way the recovery sweep does
    (core.task_recovery.requeue_stale_tasks, here without its 15-minute wait),
-   starts a second worker and waits until the broadcast is sent.
+   starts the next worker, and the last one runs until the broadcast is sent.
 5. Prints messages per second (each worker, and end to end), the workers' peak
    memory, and compares the sink's log with the delivery rows: messages lost
    (a row marked sent that the sink never got, or a row never sent) and
@@ -29,6 +30,7 @@ Every process it starts is stopped by its PID. Not part of the test run.
 
 import argparse
 import collections
+import itertools
 import os
 import re
 import secrets
@@ -147,6 +149,9 @@ def setup(batch: int, smtp_port: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kill-at", type=float, default=0.3, help="share sent before the kill")
+    parser.add_argument(
+        "--kills", type=int, default=1, help="kill this many workers, at even shares"
+    )
     parser.add_argument("--batch", type=int, default=500, help="BROADCAST_BATCH_SIZE")
     parser.add_argument("--sink", nargs=2, metavar=("PORT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -186,7 +191,13 @@ def main() -> int:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    workers, first, second = [], None, None
+    workers, kills, peaks = [], [], []
+    shares = (
+        [(k + 1) / (args.kills + 1) for k in range(args.kills)]
+        if args.kills > 1
+        else [args.kill_at]
+    )
+    load_before = os.getloadavg()[0]
     try:
         wait_for_port(port)
         broadcast = Broadcast.objects.create(
@@ -201,59 +212,57 @@ def main() -> int:
         def sent() -> int:
             return broadcast.deliveries.filter(status=BroadcastDelivery.Status.SENT).count()
 
-        first = start_worker(env)
-        workers.append(first)
-        peak = {first.pid: 0.0}
-        while True:  # until the share is sent, then SIGKILL
-            peak[first.pid] = max(peak[first.pid], memory_mb(first.pid)[1])
-            broadcast.refresh_from_db()
-            if broadcast.recipients and sent() >= args.kill_at * broadcast.recipients:
+        for share in [*shares, None]:  # a worker per share, killed there; the last finishes
+            worker = start_worker(env)
+            workers.append(worker)
+            peak, deadline = 0.0, time.monotonic() + 3600
+            while time.monotonic() < deadline:
+                peak = max(peak, memory_mb(worker.pid)[1])
+                broadcast.refresh_from_db()
+                if share is None and broadcast.status != Broadcast.Status.SENDING:
+                    break
+                reached = broadcast.recipients and sent() >= (share or 2) * broadcast.recipients
+                if share is not None and reached:
+                    break
+                if worker.poll() is not None:
+                    raise RuntimeError("the worker stopped by itself")
+                time.sleep(0.25)
+            peaks.append(peak)
+            if share is None:
+                stop(worker)
                 break
-            if first.poll() is not None:
-                raise RuntimeError("the worker stopped by itself")
-            time.sleep(0.25)
-        recipients = broadcast.recipients
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        killed_at = time.time()
-        sent_at_kill = sent()
-        running = DBTaskResult.objects.filter(
-            task_path__startswith="members.broadcasts.", status="RUNNING"
-        ).count()
-        print(
-            f"recipients {recipients} (confirmed, consenting, not suppressed) of {members}; "
-            f"SIGKILL after {sent_at_kill} sent; tasks left RUNNING by the kill: {running}",
-            flush=True,
-        )
-        time.sleep(1)
-        requeued = requeue_stale_tasks(older_than=timedelta(0))
-        second = start_worker(env)
-        workers.append(second)
-        peak[second.pid] = 0.0
-        deadline = time.monotonic() + 3600
-        while time.monotonic() < deadline:
-            peak[second.pid] = max(peak[second.pid], memory_mb(second.pid)[1])
-            broadcast.refresh_from_db()
-            if broadcast.status != Broadcast.Status.SENDING:
-                break
-            time.sleep(0.5)
-        stop(second)
+            os.kill(worker.pid, signal.SIGKILL)  # mid-batch: a batch task is RUNNING
+            worker.wait(timeout=10)
+            running = DBTaskResult.objects.filter(
+                task_path__startswith="members.broadcasts.", status="RUNNING"
+            ).count()
+            kills.append(time.time())
+            print(
+                f"SIGKILL after {sent()} of {broadcast.recipients} sent "
+                f"(tasks left RUNNING by the kill: {running})",
+                flush=True,
+            )
+            time.sleep(1)
+            requeue_stale_tasks(older_than=timedelta(0))
     finally:
         for process in (*workers, sink_process):
             stop(process)
 
+    print(
+        f"recipients {broadcast.recipients} (confirmed, consenting, not suppressed) of "
+        f"{members} members; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after (2 cores)"
+    )
     return report(
         broadcast,
         log=log.name,
-        started=broadcast.started_at.timestamp(),
-        killed_at=killed_at,
+        kills=kills,
         since_send=time.monotonic() - queued_at,
-        peaks=(peak[first.pid], peak[second.pid]),
-        requeued=requeued,
+        peaks=peaks,
     )
 
 
-def report(broadcast, *, log, started, killed_at, since_send, peaks, requeued) -> int:
+def report(broadcast, *, log, kills, since_send, peaks) -> int:
     """Print the figures; return 0 when every recipient got the message."""
     from django.db.models import Count, Max, Min
 
@@ -262,14 +271,18 @@ def report(broadcast, *, log, started, killed_at, since_send, peaks, requeued) -
     by_status = dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
     sent_rows = rows.filter(status="sent")
     window = sent_rows.aggregate(first=Min("sent_at"), last=Max("sent_at"))
-    before = sent_rows.filter(sent_at__lte=_at(killed_at)).count()
-    after = sent_rows.filter(sent_at__gt=_at(killed_at))
-    span = after.aggregate(first=Min("sent_at"), last=Max("sent_at"))
-    first_rate = before / max(killed_at - started, 1e-9)
-    second_rate = 0.0
-    if span["first"]:
-        second_rate = after.count() / max((span["last"] - span["first"]).total_seconds(), 1e-9)
-
+    bounds = [broadcast.started_at, *map(_at, kills), window["last"]]
+    for n, (start, end) in enumerate(itertools.pairwise(bounds), 1):
+        part = sent_rows.filter(sent_at__gt=start, sent_at__lte=end)
+        span = part.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+        count = part.count()
+        seconds = (span["last"] - span["first"]).total_seconds() if count > 1 else 0
+        rate = count / seconds if seconds else 0.0
+        how = "killed with SIGKILL" if n <= len(kills) else "ran to the end"
+        print(
+            f"worker {n}: {count} messages at {rate:.0f} messages/s, peak memory "
+            f"{peaks[n - 1]:.0f} MB; {how}"
+        )
     received = collections.Counter()
     ids = collections.defaultdict(set)
     for line in Path(log).read_text().splitlines():
@@ -285,16 +298,9 @@ def report(broadcast, *, log, started, killed_at, since_send, peaks, requeued) -
     total = (window["last"] - window["first"]).total_seconds()
     print(f"status {broadcast.status}; delivery rows by status {by_status}")
     print(
-        f"first worker: {before} messages at {first_rate:.0f} messages/s (from the start, "
-        f"writing the rows included), peak memory {peaks[0]:.0f} MB"
-    )
-    print(
-        f"second worker: {after.count()} messages at {second_rate:.0f} messages/s, "
-        f"peak memory {peaks[1]:.0f} MB; requeued {requeued} task(s)"
-    )
-    print(
         f"end to end: {len(marked)} messages, first to last send {total:.0f} s "
-        f"(kill and restart included); {since_send:.0f} s since Send"
+        f"({len(kills)} kill(s) and restarts included; {len(marked) / total:.0f} messages/s); "
+        f"{since_send:.0f} s since Send"
     )
     print(
         f"sink received {sum(received.values())} messages for {len(received)} recipients; "
