@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from campaign import rules
-from campaign.admin import outreach
+from campaign.admin import board_html, outreach
 from campaign.board import BOARD_LISTS, LIST_ROWS, BoardFilterForm, board_csv_rows, election_board
 from campaign.models import Candidate, Election, ElectionRedirect, Position, ReservedSeatRule
 from core.csv_safe import safe_writer
@@ -224,6 +224,9 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
             "errors": error_summary(form),
             "shown": {name: board.shown(name) for name in BOARD_LISTS},
             "list_rows": LIST_ROWS,
+            "candidate_rows": board_html.candidate_rows(board, request.GET.urlencode()),
+            "deadline_rows": board_html.deadline_rows(board.shown("deadlines")),
+            "selects": [(field.name, board_html.select(field)) for field in form],
             "csv_url": reverse("admin:campaign_election_board_csv", args=[election.pk]),
         }
         return TemplateResponse(
