@@ -93,6 +93,14 @@ def test_settings_hold_every_scope_the_views_use():
     from config import settings as real
     from core import ratelimit
 
-    assert set(real.RATELIMITS) == {"join", "confirm", "manage", "preview"}
+    assert set(real.RATELIMITS) == {
+        "join",
+        "confirm",
+        "manage",
+        "preview",
+        "unsubscribe",
+        "invite_member",
+        "invite_organiser",
+    }
     for rate in real.RATELIMITS.values():
         ratelimit.parse_rate(rate)
