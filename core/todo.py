@@ -16,6 +16,7 @@ from core.registry import declared
 
 AHEAD_DAYS = 28  # deadlines this close are on the home page
 LIST_LIMIT = 8  # rows of one kind shown before "and N more"
+DATED_LIMIT = 40  # deadlines shown on the home; the boards and the calendar have them all
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Todo:
     today: datetime.date
     dated: list[tuple[TodoItem, int]]  # (item, days left): the next AHEAD_DAYS, soonest first
     sections: list[TodoSection]  # the rest, by kind, in the apps' order
+    dated_more: int = 0  # deadlines in the window not listed (after the first DATED_LIMIT)
 
     @property
     def empty(self) -> bool:
@@ -62,8 +64,9 @@ def organiser_todo(user, today: datetime.date) -> Todo:
         sections.setdefault(item.section, TodoSection(item.section, [])).items.append(item)
     return Todo(
         today=today,
-        dated=[(item, item.days_left(today)) for item in dated],
+        dated=[(item, item.days_left(today)) for item in dated[:DATED_LIMIT]],
         sections=list(sections.values()),
+        dated_more=max(0, len(dated) - DATED_LIMIT),
     )
 
 

@@ -162,3 +162,12 @@ def test_the_home_runs_a_fixed_number_of_queries_at_1000_branches(
     html = response.content.decode()
     assert re.search(r"and \d{3} more meetings", html)  # the list is cut in SQL
     assert "1000 sign-ups confirmed their email" in html  # all 1,000 are DWP's
+
+
+def test_the_dated_list_is_cut_with_how_many_more(world):
+    """1,000 meetings over 60 days: the first 40 deadlines, soonest first, and a count."""
+    _many_branches(world, 1000)
+    todo = organiser_todo(world["national"], TODAY)
+    assert len(todo.dated) == 40
+    assert todo.dated_more > 0
+    assert [item.due for item, _ in todo.dated] == sorted(item.due for item, _ in todo.dated)
