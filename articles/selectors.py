@@ -138,7 +138,7 @@ class ArchivePage:
     than the page shows tells whether there is an older page.
     """
 
-    object_list: list
+    object_list: list | str  # the articles, or their items' HTML (articles.views._archive)
     number: int
     more: bool
     paginator = None  # nothing counted: the pager shows no "of N"

@@ -6,14 +6,17 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.caching import content_version, public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
-from articles.selectors import article_archive, article_for_page, article_search
+from articles.selectors import ArchivePage, article_archive, article_for_page, article_search
+from articles.templatetags.articles_tags import article_items
 from core.admin_site import verified_staff
+from core.pagecache import fragment
 from core.ratelimit import ratelimit
 
 MAX_PAGE = 100_000
@@ -27,10 +30,28 @@ def _old_address(request, path: str):
 
 
 def _archive(request, **of):
-    page = article_archive(number=_page_number(request), **of)
-    if page is None:
+    """A page of an archive, its items' HTML built once per version of the articles.
+
+    The items (and whether an older page exists) are the same for every reader
+    until an article, tag or author changes or one is published: a fragment
+    (core.pagecache.fragments) holds them; its first character says whether
+    there is an older page, and an empty one that there is no such page.
+    """
+    number = _page_number(request)
+    of_what = ":".join(f"{k}{v.pk}" for k, v in sorted(of.items()))
+    name = f"articles:archive:{of_what}:{number}:{content_version(request)[1]}"
+
+    def build():
+        page = article_archive(number=number, **of)
+        if page is None:
+            return ""
+        return ("+" if page.more else "-") + article_items(page.object_list)
+
+    kept = fragment(name, ("articles",), build)
+    if not kept:
         raise Http404("No such page.")
-    return page
+    items = mark_safe(kept[1:])  # noqa: S308 - article_items escapes every value
+    return ArchivePage(items, number, more=kept[0] == "+")
 
 
 def _page_number(request) -> int:
