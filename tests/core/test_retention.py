@@ -50,6 +50,7 @@ def test_settings_name_every_period():
         "login_records",
         "task_results",
         "admin_log",
+        "broadcast_deliveries",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 
