@@ -4,12 +4,15 @@ from io import StringIO
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles import conf
+from articles.caching import content_version
 from articles.models import Article, Tag
+from core.pagecache import fragment
 
 
 class FullContentAtom(Atom1Feed):
@@ -31,6 +34,32 @@ class FullContentAtom(Atom1Feed):
 
 class LatestArticlesFeed(Feed):
     feed_type = FullContentAtom
+
+    def __call__(self, request, *args, **kwargs):
+        """The feed, written once per version of the articles and address.
+
+        The same XML for every reader until an article, tag or author changes
+        or one is published (a fragment, core.pagecache.fragments), with the
+        Last-Modified the syndication framework gave it.
+        """
+        host, version = request.get_host(), content_version(request)[1]
+        name = f"articles:feed:{host}:{request.path}:{version}"
+        built = {}
+
+        def build():
+            built["response"] = response = super(LatestArticlesFeed, self).__call__(
+                request, *args, **kwargs
+            )
+            return f"{response.get('Last-Modified', '')}\n{response.content.decode()}"
+
+        kept = fragment(name, ("articles",), build)
+        if "response" in built:
+            return built["response"]
+        last_modified, _, body = kept.partition("\n")
+        response = HttpResponse(body, content_type=self.feed_type.content_type)
+        if last_modified:
+            response["Last-Modified"] = last_modified
+        return response
 
     def title(self, obj=None):
         return settings.SITE_NAME

@@ -85,3 +85,16 @@ def test_sitemap_sections_can_be_extended_by_other_apps(client):
         assert "/elections/nec-2027/" in client.get("/sitemap-extra.xml").content.decode()
     finally:
         del SITEMAPS["extra"]
+
+
+def test_a_kept_feed_is_the_built_one_until_an_article_changes(client):
+    """The feed is written once per version of the articles: the same bytes and
+    Last-Modified from the kept copy, and a new article shows at once."""
+    ArticleFactory(title="First in the feed")
+    built = client.get(reverse("articles:feed"))
+    kept = client.get(reverse("articles:feed"))
+    assert kept.content == built.content
+    assert kept["Last-Modified"] == built["Last-Modified"]
+    assert kept["Content-Type"] == built["Content-Type"]
+    ArticleFactory(title="Second in the feed")
+    assert b"Second in the feed" in client.get(reverse("articles:feed")).content
