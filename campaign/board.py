@@ -140,10 +140,16 @@ class Board:
         return rows if self.status == name else rows[:LIST_ROWS]
 
 
-def branches_for(election: Election, user):
-    """Branches that can nominate in this election and that this user may see."""
-    qs = Branch.objects.filter(election.branches_q())
-    return scope_for(user).filter(qs, branch_path="")
+def branches_for(election: Election, user, filters=None):
+    """Branches that can nominate in this election and that this user may see (and, with
+    `filters` from BoardFilterForm, in its group and region)."""
+    qs = scope_for(user).filter(Branch.objects.filter(election.branches_q()), branch_path="")
+    filters = filters or {}
+    if filters.get("group"):
+        qs = qs.filter(group=filters["group"])
+    if filters.get("region"):
+        qs = qs.filter(region=filters["region"])
+    return qs
 
 
 def _label():
@@ -312,11 +318,7 @@ def election_board(
     """
     today = today or timezone.localdate()
     filters = filters or {}
-    branches = branches_for(election, user)
-    if filters.get("group"):
-        branches = branches.filter(group=filters["group"])
-    if filters.get("region"):
-        branches = branches.filter(region=filters["region"])
+    branches = branches_for(election, user, filters)
     position = filters.get("position")
     detail = detail or position is not None
     # Positions come with their candidates (one query): a position with no

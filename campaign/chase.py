@@ -66,12 +66,7 @@ def _latest(queryset, key: str, order: str):
 def chase_list(*, election: Election, user, today: datetime.date | None = None, filters=None):
     """Branches in scope that have not reported this election's AGM result, in code order."""
     today = today or timezone.localdate()
-    filters = filters or {}
-    branches = branches_for(election, user)
-    if filters.get("group"):
-        branches = branches.filter(group=filters["group"])
-    if filters.get("region"):
-        branches = branches.filter(region=filters["region"])
+    branches = branches_for(election, user, filters)
     reported = set(
         reported_meetings(election)
         .filter(branch__in=branches.values("pk"))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from campaign.models import BranchMeeting, Candidate, Election, Nomination, NoticeRule
-from core.todo import AHEAD_DAYS, LIST_LIMIT, TodoItem, first_rows
+from core.todo import AHEAD_DAYS, LIST_LIMIT, TodoItem, first_rows, with_more
 from members.scoping import scope_for
 
 
@@ -139,17 +139,13 @@ def short_candidates(user, today: datetime.date) -> list[TodoItem]:
         )
         for c, got in short[:LIST_LIMIT]
     ]
-    more = len(short) - LIST_LIMIT
-    if more > 0:
-        items.append(
-            TodoItem(
-                section="Nominations",
-                text=f"and {more} more candidate{'s' if more != 1 else ''} short",
-                url=reverse("admin:campaign_election_changelist"),
-                more=more,
-            )
-        )
-    return items
+    return with_more(
+        items,
+        len(short) - LIST_LIMIT,
+        section="Nominations",
+        noun="candidate",
+        url=reverse("admin:campaign_election_changelist"),
+    )
 
 
 def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
@@ -176,16 +172,13 @@ def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
         )
         for m in rows
     ]
-    if more:
-        items.append(
-            TodoItem(
-                section="AGMs held, result not recorded",
-                text=f"and {more} more meeting{'s' if more != 1 else ''}",
-                url=reverse("admin:campaign_branchmeeting_changelist") + "?reported=no",
-                more=more,
-            )
-        )
-    return items
+    return with_more(
+        items,
+        more,
+        section="AGMs held, result not recorded",
+        noun="meeting",
+        url=reverse("admin:campaign_branchmeeting_changelist") + "?reported=no",
+    )
 
 
 def organiser_todo(user, today: datetime.date) -> list[TodoItem]:

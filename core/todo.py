@@ -70,6 +70,14 @@ def organiser_todo(user, today: datetime.date) -> Todo:
     )
 
 
+def with_more(items: list[TodoItem], more: int, *, section: str, noun: str, url: str):
+    """`items` and, when rows were left off, a last item "and N more <noun>s" linking to all."""
+    if more > 0:
+        plural = "" if more == 1 else "s"
+        items.append(TodoItem(section, f"and {more} more {noun}{plural}", url, more=more))
+    return items
+
+
 def first_rows(queryset, limit: int = LIST_LIMIT) -> tuple[list, int]:
     """Return (the first `limit` rows, how many more there are), in one query.
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.todo import TodoItem, first_rows
+from core.todo import TodoItem, first_rows, with_more
 from members.models import BranchContactLink, Member
 from members.scoping import scope_for
 
@@ -68,18 +68,15 @@ def unused_links(user, now: datetime.datetime) -> list[TodoItem]:
         )
         for link in rows
     ]
-    if more:
-        items.append(
-            TodoItem(
-                section="Links sent but not opened",
-                text=f"and {more} more link{'s' if more != 1 else ''}",
-                url=_changelist(
-                    "branchcontactlink", last_used_at__isnull="True", revoked_at__isnull="True"
-                ),
-                more=more,
-            )
-        )
-    return items
+    return with_more(
+        items,
+        more,
+        section="Links sent but not opened",
+        noun="link",
+        url=_changelist(
+            "branchcontactlink", last_used_at__isnull="True", revoked_at__isnull="True"
+        ),
+    )
 
 
 def scope_links(user):
