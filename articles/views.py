@@ -1,8 +1,10 @@
 """The public reading site: home, article pages, archives, search, previews."""
 
+import hashlib
 import re
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from articles import conf
 from articles.caching import content_version, public_page
 from articles.models import Article, Author, PreviewLink, Redirect, Tag
 from articles.rendering import render as render_markdown
@@ -192,10 +195,30 @@ def search(request):
     q = _CONTROL.sub("", request.GET.get("q", "")).strip()[:200]
     context = {"q": q, "page": None}
     if q:
-        context["page"] = article_search(q=q, number=_page_number(request))
-        if context["page"] is None:
-            raise Http404("No such page.")
+        context["page"] = _search_page(request, q, _page_number(request))
     return render(request, "articles/search.html", context)
+
+
+def _search_page(request, q: str, number: int) -> Page:
+    """A page of results, its items' HTML and total kept per search words, page and
+    version of the articles (a fragment): a search repeated (a common word, a
+    shared link) is not ranked again until an article changes."""
+    words = hashlib.blake2b(q.encode(), digest_size=12).hexdigest()
+    name = f"articles:search:{words}:{number}:{content_version(request)[1]}"
+
+    def build():
+        page = article_search(q=q, number=number)
+        if page is None:
+            return ""
+        items = article_items(page.object_list, level=3) if page.object_list else ""
+        return f"{page.paginator.count}:{items}"
+
+    kept = fragment(name, ("articles",), build)
+    if not kept:
+        raise Http404("No such page.")
+    count, _, items = kept.partition(":")
+    paginator = Paginator(range(int(count)), conf.SEARCH_PAGE_SIZE, allow_empty_first_page=True)
+    return Page(mark_safe(items), number, paginator)  # noqa: S308 - article_items escapes
 
 
 @require_safe

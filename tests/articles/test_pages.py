@@ -257,7 +257,7 @@ def test_public_pages_run_a_fixed_number_of_queries(
         "sitemap_articles": 3,
         "sitemap_tags": 3,
     }[name]
-    if name in ("detail", "home", "list", "tag", "author", "feed", "tag_feed"):
+    if name in ("detail", "home", "list", "tag", "author", "feed", "tag_feed", "search"):
         # The article's meta tags and content, the home page's latest articles
         # an archive page's items and a feed are built once per version of the articles
         # (fragments, read and stored in the shared cache); then the page reads them.
