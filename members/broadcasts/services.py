@@ -11,6 +11,7 @@ from core.task_recovery import enqueue_with_commit
 from members import services as member_services
 from members.audit import audit_record
 from members.broadcasts import tasks
+from members.broadcasts.delivery import record_counts
 from members.broadcasts.rendering import unknown_fields
 from members.models import AuditEvent, Broadcast, BroadcastDelivery, Member
 
@@ -93,8 +94,6 @@ def broadcast_cancel(*, broadcast: Broadcast, actor) -> int:
             status=BroadcastDelivery.Status.SKIPPED, reason="broadcast cancelled"
         )
         _audit(actor, locked, "broadcast cancelled", rows=left)
-    from members.broadcasts.delivery import record_counts
-
     record_counts(locked)
     return left
 
