@@ -13,7 +13,14 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from campaign.models import BranchMeeting, Candidate, Election, Nomination, NoticeRule
+from campaign.models import (
+    BranchMeeting,
+    Candidate,
+    Election,
+    Nomination,
+    NominationReport,
+    NoticeRule,
+)
 from core.todo import AHEAD_DAYS, LIST_LIMIT, TodoItem, first_rows, with_more
 from members.scoping import scope_for
 
@@ -159,6 +166,8 @@ def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
         scope_for(user)
         .filter(BranchMeeting.objects.filter(date__lt=today), branch_path="branch")
         .filter(Exists(nominating))
+        # Recorded: a report (one may nominate nobody) or nominations entered without one.
+        .exclude(Exists(NominationReport.objects.filter(meeting=OuterRef("pk"))))
         .exclude(Exists(Nomination.objects.filter(meeting=OuterRef("pk"))))
         .select_related("branch")
         .order_by("date", "branch__code")

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from campaign import services
 from campaign.admin.elections import election_editable
 from campaign.forms import AgmImportForm, NominationsForm, ReporterForm
-from campaign.models import BranchMeeting, Election, Nomination, NoticeRule
+from campaign.models import BranchMeeting, Election, Nomination, NominationReport, NoticeRule
 from core.forms import error_summary
 from members.models import Branch, Member
 from members.scoping import ScopedAdminMixin, scope_for
@@ -70,7 +70,10 @@ class ReportedFilter(admin.SimpleListFilter):
         return [("yes", "Yes"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        recorded = Exists(Nomination.objects.filter(meeting=OuterRef("pk")))
+        # A report (one may nominate nobody) or nominations entered without one.
+        recorded = Exists(NominationReport.objects.filter(meeting=OuterRef("pk"))) | Exists(
+            Nomination.objects.filter(meeting=OuterRef("pk"))
+        )
         if self.value() == "yes":
             return queryset.filter(recorded)
         if self.value() == "no":

@@ -171,3 +171,14 @@ def test_the_dated_list_is_cut_with_how_many_more(world):
     assert len(todo.dated) == 40
     assert todo.dated_more > 0
     assert [item.due for item, _ in todo.dated] == sorted(item.due for item, _ in todo.dated)
+
+
+def test_a_meeting_reported_as_nominating_nobody_is_not_unreported(world):
+    """A report with no nominations still records the meeting's result."""
+    from campaign.models import NominationReport
+
+    d4 = MeetingFactory(branch=world["b"]["D4"], date=datetime.date(2027, 2, 10))
+    NominationReport.objects.create(
+        meeting=d4, election=world["nec"], version=1, source="organiser", reported_by="Org"
+    )
+    assert campaign_todo.unreported_meetings(world["national"], TODAY) == []
