@@ -34,6 +34,12 @@ MAX_ROWS = 2000  # branches in one bulk send (the union has about 1,000)
 NOTICE_LEAD_DAYS = 3  # the notice reminder goes this many days before the first deadline
 CHASE_AFTER_DAYS = 7
 LINK_DAYS = 60
+# The first line of a reminder, by kind (members.tasks.send_contact_link's `reminder`).
+REMINDER_WORDS = {
+    Reminder.Kind.NOTICE: "your branch meeting's notice deadline is in a few days",
+    Reminder.Kind.REPORT: "please report your AGM's result (who it nominated)",
+    Reminder.Kind.CHASE: "we have not heard from your branch yet",
+}
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,11 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
                 link=link,
                 note=locked.get_kind_display(),
             )
-            enqueue_with_commit(send_contact_link, link.pk, dedupe_key=f"reminder-{locked.pk}")
+            enqueue_with_commit(
+                send_contact_link,
+                link.pk,
+                dedupe_key=f"reminder-{locked.pk}",
+                reminder=REMINDER_WORDS[locked.kind],
+            )
             counts["sent"] += 1
     return counts

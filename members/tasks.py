@@ -59,10 +59,11 @@ class _Withdrawn(Exception):
 
 
 @task()
-def send_contact_link(link_id: int, *, dedupe_key: str = "") -> bool:
+def send_contact_link(link_id: int, *, dedupe_key: str = "", reminder: str = "") -> bool:
     """Email a branch contact their personal links; return whether this run sent it.
 
-    The email lists every page the link reports on (``members.contacts.report_pages``).
+    The email lists every page the link reports on (``members.contacts.report_pages``);
+    a reminder (``reminder``: why it is sent, in words) says so first.
     Sent once per queued run (or per `dedupe_key`), so a requeued task does not
     send it twice.
 
@@ -98,9 +99,10 @@ def send_contact_link(link_id: int, *, dedupe_key: str = "") -> bool:
             if locked is None or not locked.is_live:
                 raise _Withdrawn  # rolls back the marker too
             token = locked.new_token()
+            subject = f"Your link to report for {locked.branch.name}"
             send_mail(
-                subject=f"Your link to report for {locked.branch.name}",
-                message=_message(locked, token),
+                subject=f"Reminder: {reminder}. {subject}" if reminder else subject,
+                message=_message(locked, token, reminder),
                 from_email=None,
                 recipient_list=[locked.email],
             )
@@ -111,6 +113,11 @@ def send_contact_link(link_id: int, *, dedupe_key: str = "") -> bool:
         return False
 
 
-def _message(link, token: str) -> str:
-    context = {"link": link, "pages": report_pages(link, token), "SITE_NAME": settings.SITE_NAME}
+def _message(link, token: str, reminder: str = "") -> str:
+    context = {
+        "link": link,
+        "pages": report_pages(link, token),
+        "SITE_NAME": settings.SITE_NAME,
+        "reminder": reminder,  # why a reminder is sent ("report your AGM's result"), or ""
+    }
     return render_to_string("members/email/contact_link.txt", context)

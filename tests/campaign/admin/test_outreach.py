@@ -213,6 +213,8 @@ def test_reminders_go_when_due_and_stop_once_the_branch_reports(world):
         counts = outreach.send_due_reminders(today=TODAY + datetime.timedelta(days=1))
     assert counts == {"sent": 1, "stopped": 0}  # the notice reminder
     assert [m.to for m in mail.outbox] == [["sam@example.org"]]
+    assert mail.outbox[0].subject.startswith("Reminder: your branch meeting's notice deadline")
+    assert "earlier ones no longer work" in mail.outbox[0].body
     NominationReport.objects.create(
         meeting=world["m"]["D3"],
         election=world["nec"],
