@@ -115,3 +115,43 @@ def test_the_privacy_page_describes_broadcast_records(client):
         "90 days" in kinds["broadcasts"].retention or "days after" in kinds["broadcasts"].retention
     )
     assert "Emails we send you" in client.get("/privacy/").content.decode()
+
+
+@pytest.fixture
+def db_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    yield
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_on_the_database_queue_a_scheduled_send_waits_for_its_time_and_commits_with_it(
+    db_queue, people
+):
+    """The start task is queued in the same transaction, to run at the chosen time."""
+    from django_tasks_db.models import DBTaskResult
+
+    from members.broadcasts import services
+    from tests.factories import UserFactory
+
+    send_at = timezone.now() + timedelta(days=3)
+    broadcast = BroadcastFactory()
+    services.broadcast_send(broadcast=broadcast, actor=UserFactory(), send_at=send_at)
+    [row] = DBTaskResult.objects.filter(task_path="members.broadcasts.tasks.start_broadcast")
+    assert row.status == "READY"
+    assert row.run_after == send_at
+    assert row.args_kwargs["kwargs"] == {"broadcast_id": broadcast.pk}
+
+
+def test_on_the_database_queue_each_batch_queues_the_next(db_queue, people, mailoutbox, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.BROADCAST_BATCH_SIZE = 2
+    broadcast = BroadcastFactory(scope_group=people.world_a.group)
+    broadcast.status, broadcast.send_at = Broadcast.Status.SCHEDULED, timezone.now()
+    broadcast.save()
+    assert tasks.start_broadcast.func(broadcast_id=broadcast.pk) == 5
+    queued = DBTaskResult.objects.filter(task_path="members.broadcasts.tasks.send_broadcast_batch")
+    assert queued.count() == 1
+    tasks.send_broadcast_batch.func(broadcast_id=broadcast.pk)
+    assert len(mailoutbox) == 2
+    assert queued.count() == 2  # the next batch, queued by this one
