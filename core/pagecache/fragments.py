@@ -16,6 +16,7 @@ kept fragment costs no query at all.
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.safestring import SafeString, mark_safe
 
 from core.pagecache.listener import listener
@@ -40,6 +41,14 @@ def _tokens(topics: tuple[str, ...]) -> dict | None:
 _values: dict[str, tuple[str, object]] = {}
 
 
+def _local(key: str, build: Callable[[], str]) -> SafeString:
+    kept = local_bodies.get(key)
+    if kept is None:
+        kept = str(build()).encode()
+        local_bodies.put(key, kept)
+    return mark_safe(kept.decode())  # noqa: S308 - stored from build()
+
+
 def versioned(name: str, topics: tuple[str, ...], build: Callable[[], object]):
     """``build()``'s value, made once per version of ``topics`` in this process.
 
@@ -62,8 +71,21 @@ def fragment(name: str, topics: tuple[str, ...], build: Callable[[], str]) -> Sa
     """The HTML ``build()`` returns, made once per version of ``topics`` (see module docstring).
 
     ``build`` must return safe HTML that depends only on ``name`` and on what
-    the topics cover: never on the request, the user or the time.
+    the topics cover: never on the request, the user or the time. If the
+    shared cache cannot be read (the database is down and the error page is
+    being drawn), it is built.
     """
+    try:
+        return _fragment(name, topics, build)
+    except DatabaseError:
+        return mark_safe(build())  # noqa: S308 - build() returns escaped HTML
+
+
+def _fragment(name: str, topics: tuple[str, ...], build: Callable[[], str]) -> SafeString:
+    if not topics:
+        # It changes only with a deploy (the site's header and footer): kept in
+        # this process alone, which a deploy replaces, and read with no query.
+        return _local(FRAGMENT_KEY_PREFIX + name, build)
     tokens = _tokens(topics)
     if tokens is None:  # no shared cache to hold a version: build every time
         return mark_safe(build())  # noqa: S308 - build() returns escaped HTML
