@@ -24,7 +24,5 @@ class ElectionSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Election.objects.published().only("slug", "updated_at").order_by("-ballot_opens")
-
-    def lastmod(self, election):
-        return election.updated_at
+        # No lastmod: the sitemap index would read every election again for the newest.
+        return Election.objects.published().only("slug").order_by("-ballot_opens")
