@@ -4,8 +4,10 @@ Core imports no app. An app that has public pages, demo data, personal data
 to purge, or something that changes a page on a schedule says so on its own
 ``AppConfig``, and core reads it from there:
 
-- ``public_models``: names of this app's models whose change can alter a
-  public page (the page cache retires pages when one is saved or deleted);
+- ``public_models``: this app's models whose change can alter a public page,
+  each mapped to the topics (what pages show: "articles", "slates", ...) its
+  save or deletion makes stale; the page cache and page fragments retire only
+  what shows those (core.pagecache.topics; a plain list makes every page stale);
 - ``demo_loader``: the dotted path of ``load(**sizes) -> dict``, run by
   ``manage.py load_demo`` in the order the apps are installed;
 - ``retention_rules``: rule name -> dotted path of ``purge(now) -> int`` (the
