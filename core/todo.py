@@ -16,7 +16,9 @@ from core.registry import declared
 
 AHEAD_DAYS = 28  # deadlines this close are on the home page
 LIST_LIMIT = 8  # rows of one kind shown before "and N more"
-DATED_LIMIT = 40  # deadlines shown on the home; the boards and the calendar have them all
+# Deadlines of one section shown on the home (the boards and the calendar have them
+# all): per section, so 1,000 branches' notice dates never push an election's off it.
+DATED_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Todo:
     today: datetime.date
     dated: list[tuple[TodoItem, int]]  # (item, days left): the next AHEAD_DAYS, soonest first
     sections: list[TodoSection]  # the rest, by kind, in the apps' order
-    dated_more: int = 0  # deadlines in the window not listed (after the first DATED_LIMIT)
+    dated_more: int = 0  # deadlines in the window not listed (past DATED_LIMIT of a section)
 
     @property
     def empty(self) -> bool:
@@ -59,14 +61,19 @@ def organiser_todo(user, today: datetime.date) -> Todo:
         for item in hook(user, today):
             (dated if item.due is not None else undated).append(item)
     dated.sort(key=lambda item: (item.due, item.section, item.text))
+    shown, per_section = [], {}
+    for item in dated:
+        per_section[item.section] = per_section.get(item.section, 0) + 1
+        if per_section[item.section] <= DATED_LIMIT:
+            shown.append(item)
     sections: dict[str, TodoSection] = {}
     for item in undated:
         sections.setdefault(item.section, TodoSection(item.section, [])).items.append(item)
     return Todo(
         today=today,
-        dated=[(item, item.days_left(today)) for item in dated[:DATED_LIMIT]],
+        dated=[(item, item.days_left(today)) for item in shown],
         sections=list(sections.values()),
-        dated_more=max(0, len(dated) - DATED_LIMIT),
+        dated_more=len(dated) - len(shown),
     )
 
 
