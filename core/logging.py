@@ -26,7 +26,13 @@ from gunicorn import glogging
 from pythonjsonlogger.json import JsonFormatter
 
 # Path prefixes whose next segment is a secret, and query parameters that are.
-REDACT_PATH_PREFIXES = ("/me/", "/join/confirm/", "/articles/preview/", "/unsubscribe/")
+REDACT_PATH_PREFIXES = (
+    "/me/",
+    "/join/confirm/",
+    "/articles/preview/",
+    "/unsubscribe/",
+    "/calendar/",
+)
 REDACT_QUERY_PARAMETERS = ("token",)
 REDACTED = "[redacted]"
 

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gunicorn.config import Config
 
 from articles.models import PreviewLink
+from campaign.models import CalendarFeed
 from core.logging import (
     REDACTED,
     GunicornLogger,
@@ -33,7 +34,7 @@ from members.broadcasts.mail import unsubscribe_token
 from members.models import BranchContactLink
 from tests.articles.factories import ArticleFactory
 from tests.campaign.factories import ElectionFactory
-from tests.factories import BranchFactory, MemberFactory
+from tests.factories import BranchFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,7 @@ def token_urls():
         branch=member.branch, contact_name="Rep", email="rep@example.org"
     )
     election = ElectionFactory()
+    calendar = CalendarFeed.renew(UserFactory(role="national"))
     wrong = secrets.token_urlsafe(24)
     unsubscribe = unsubscribe_token(member_id=member.pk, kind="faction", broadcast_id=1)
     urls = [
@@ -99,6 +101,8 @@ def token_urls():
         (reverse("ballots:contact_report") + f"?token={wrong}", wrong),
         (reverse("campaign:report", args=[election.slug]) + f"?token={report}", report),
         (reverse("campaign:report", args=["no-such-election"]) + f"?token={wrong}", wrong),
+        (reverse("campaign:calendar_feed", args=[calendar]), calendar),
+        (reverse("campaign:calendar_feed", args=[wrong]), wrong),
     ]
     for name in ("members:manage_download",):
         for fmt in ("json", "csv"):
