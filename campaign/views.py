@@ -21,6 +21,7 @@ from campaign.models import BranchMeeting, Election, ElectionRedirect, NoticeRul
 from core.forms import error_summary
 from core.links import cached_reverse
 from core.pagecache import fragment, shows
+from core.pagecache.fragments import versioned
 from members.contacts import contact_link_required, link_invalid, link_token
 from members.models import Group
 
@@ -64,12 +65,18 @@ def _calls_to_action(request) -> list[dict]:
 
 
 def _current_elections():
-    """Every published election still to come or running, soonest ballot first (one query)."""
-    return list(
-        Election.objects.published()
-        .filter(ballot_closes__gte=timezone.localdate())
-        .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
-        .order_by("ballot_opens", "name")
+    """Every published election still to come or running, soonest ballot first (one
+    query, once a day and per change to the elections in each process)."""
+    today = timezone.localdate()
+    return versioned(
+        f"campaign:current-elections:{today}",
+        ("elections",),
+        lambda: list(
+            Election.objects.published()
+            .filter(ballot_closes__gte=today)
+            .only("name", "slug", "nominations_close", "ballot_opens", "ballot_closes")
+            .order_by("ballot_opens", "name")
+        ),
     )
 
 
