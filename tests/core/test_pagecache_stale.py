@@ -211,3 +211,24 @@ def test_under_load_a_publish_is_visible_within_the_bound(live_server, page_cach
     assert not any(shows for began, shows, _ in seen if began < committed - 0.5)
     after = [how for began, _, how in seen if began > committed]
     assert after.count("miss") <= 3, after
+
+
+def test_the_keys_change_with_the_code(tmp_path):
+    """A deploy that changes a template or a view never reads the old release's pages."""
+    from core.pagecache.store import code_stamp
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "apps.py").write_text("# app\n")
+    (tmp_path / "shop" / "views.py").write_text("x = 1\n")
+    (tmp_path / "templates" / "base.html").write_text("<link href=/static/a.1.css>")
+    first = code_stamp(tmp_path)
+    assert code_stamp(tmp_path) == first
+    (tmp_path / "templates" / "base.html").write_text("<link href=/static/a.2.css>")
+    second = code_stamp(tmp_path)
+    assert second != first
+    (tmp_path / "shop" / "views.py").write_text("x = 2\n")
+    third = code_stamp(tmp_path)
+    assert third not in (first, second)
+    (tmp_path / "notes.py").write_text("outside any app\n")  # not code that serves pages
+    assert code_stamp(tmp_path) == third
