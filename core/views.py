@@ -42,6 +42,7 @@ def robots_txt(request):
         "Disallow: /join/confirm/",
         "Disallow: /me/",
         "Disallow: /unsubscribe/",
+        "Disallow: /events/cancel/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -159,6 +159,32 @@ def registry() -> tuple[DataKind, ...]:
             who_sees=ORGANISERS_SEE,
         ),
         DataKind(
+            key="event_replies",
+            name="Replies to meetings and events",
+            about="People who reply that they will come to one of our meetings or events",
+            items=(
+                "your name and email address, and your branch if you give it",
+                "that you said you would come (a political opinion), the exact words you "
+                "agreed to, and when",
+                "whether you cancelled, were sent the reminder, and came",
+            ),
+            purpose=(
+                "To know who is coming, to email you the details, a reminder the day before "
+                "and a link to cancel, and to sign people in at the door."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you reply.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {_days('event_replies')} days after the event ends, or at once "
+                "when you erase your record as a member with the same email address. "
+                "Cancelling keeps the reply, marked cancelled, until then."
+            ),
+            who_sees=(
+                "Organisers of the host branch's union group or region, and national "
+                "organisers. Nobody else: the public page shows only how many places are left."
+            ),
+        ),
+        DataKind(
             key="candidates",
             name="Our candidates",
             about="People who stand on our slate in a union election",

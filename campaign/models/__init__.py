@@ -1,5 +1,5 @@
 """The election campaign: elections, positions, our slates, branch meetings,
-and the nominations they make.
+and the nominations they make; meetings and events people reply to.
 
 The rules of an election (seats, reserved seats, the employer cap, the
 nominations a candidate needs, the notice periods before a meeting) are data
@@ -16,6 +16,7 @@ from campaign.models.elections import (
     Position,
     ReservedSeatRule,
 )
+from campaign.models.events import Event, EventQuerySet, EventRSVP
 from campaign.models.meetings import BranchMeeting, NoticeDate, NoticeRule, subtract
 from campaign.models.nominations import Nomination, NominationQuerySet, NominationReport
 
@@ -24,6 +25,9 @@ __all__ = [
     "Candidate",
     "Election",
     "ElectionQuerySet",
+    "Event",
+    "EventQuerySet",
+    "EventRSVP",
     "Nomination",
     "NominationQuerySet",
     "NominationReport",
