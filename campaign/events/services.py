@@ -83,10 +83,12 @@ def rsvp_create(
     if consent_version != consent.current_version():
         raise EventError("The wording of what you agree to has changed: please read it again.")
     with transaction.atomic():
-        event = Event.objects.with_places_taken().select_for_update(of=("self",)).get(pk=event.pk)
+        # The lock makes two last-place replies count one after the other.
+        event = Event.objects.select_for_update().get(pk=event.pk)
         if not event.is_published or event.starts_at <= now:
             raise EventError("Replies to this event have closed.")
-        if event.capacity is not None and event.taken >= event.capacity:
+        taken = event.rsvps.filter(cancelled_at__isnull=True).count()
+        if event.capacity is not None and taken >= event.capacity:
             raise EventError("This event is full.")
         if event.members_only and not _is_member(email):
             _email("members_only", event_id=event.pk, address=email)
