@@ -43,7 +43,7 @@ class RSVPForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="We email a confirmation with a link to cancel, and a reminder the day before.",
+        help_text="A personal address is safer: employers can read work email.",
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",

@@ -172,3 +172,12 @@ def test_recording_who_came_needs_the_change_permission(client, worlds, own_and_
     assert client.post(url, {"came": [ada.pk]}).status_code == 403
     ada.refresh_from_db()
     assert not ada.attended
+
+
+def test_the_organiser_home_lists_events_coming_up_in_scope(client, worlds, own_and_other):
+    own, _ = own_and_other
+    _group_organiser(client, worlds[0])
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Own meeting: 1 coming" in html
+    assert reverse("admin:campaign_event_attendees", args=[own.pk]) in html
+    assert "Other meeting" not in html
