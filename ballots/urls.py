@@ -1,11 +1,16 @@
-"""The ballots app's own pages: branch contacts' signed-link reporting."""
+"""The ballots app's own pages: branch contacts' signed-link reporting, and petitions."""
 
 from django.urls import path
 
 from ballots import views
+from ballots.petitions import views as petitions
 
 app_name = "ballots"
 
 urlpatterns = [
     path("ballots/report/", views.contact_report, name="contact_report"),
+    path("petitions/confirm/<str:token>/", petitions.petition_confirm, name="petition_confirm"),
+    path("petitions/<slug:slug>/", petitions.petition_detail, name="petition_detail"),
+    path("petitions/<slug:slug>/sign/", petitions.petition_sign, name="petition_sign"),
+    path("petitions/<slug:slug>/sign/done/", petitions.petition_signed, name="petition_signed"),
 ]

@@ -235,6 +235,7 @@ RATELIMITS = {
     "join": env("RATELIMIT_JOIN", default="10/h"),  # join form POSTs
     "confirm": env("RATELIMIT_CONFIRM", default="30/h"),  # confirmation links, GET and POST
     "rsvp": env("RATELIMIT_RSVP", default="10/h"),  # event reply form POSTs
+    "sign": env("RATELIMIT_SIGN", default="10/h"),  # petition signature form POSTs
     # personal links (manage, download, erase, branch reports), GET and POST
     "manage": env("RATELIMIT_MANAGE", default="60/h"),
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
@@ -360,6 +361,8 @@ RETENTION_DAYS = {
     "broadcast_deliveries": env.int("RETENTION_BROADCAST_DELIVERIES_DAYS", default=90),
     # Replies to an event (who came), counted from the day the event ended.
     "event_replies": env.int("RETENTION_EVENT_REPLIES_DAYS", default=30),
+    # Confirmed petition signatures, counted from the petition's deadline.
+    "petition_signatures": env.int("RETENTION_PETITION_SIGNATURES_DAYS", default=365),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages
@@ -392,6 +395,7 @@ PAGE_CACHE_INCLUDE = (
     r"^/feed/",
     r"^/elections/",
     r"^/events/",
+    r"^/petitions/",
     r"^/sitemap\.xml$",
     r"^/robots\.txt$",
 )
@@ -403,6 +407,8 @@ PAGE_CACHE_EXCLUDE = (
     r"^/join/",
     r"^/events/[^/]+/reply/",  # the reply form (a CSRF cookie) and its answer
     r"^/events/cancel/",  # a reply's signed cancel link
+    r"^/petitions/[^/]+/sign/",  # the signature form (a CSRF cookie) and its answer
+    r"^/petitions/confirm/",  # a signature's signed confirm link
 )
 
 # The articles app.

@@ -43,6 +43,7 @@ def robots_txt(request):
         "Disallow: /me/",
         "Disallow: /unsubscribe/",
         "Disallow: /events/cancel/",
+        "Disallow: /petitions/confirm/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -185,6 +185,33 @@ def registry() -> tuple[DataKind, ...]:
             ),
         ),
         DataKind(
+            key="petition_signatures",
+            name="Petition signatures",
+            about="People who sign one of our petitions",
+            items=(
+                "your name and email address, and your branch or workplace",
+                "that you signed the petition (a political opinion), the exact words you "
+                "agreed to, when you signed and confirmed, and the internet address you "
+                "confirmed from",
+            ),
+            purpose=(
+                "To count your signature once you confirm your address, and to measure "
+                "how far each branch has got towards a target (a structure test): only "
+                "the number of signatures per branch is used for that."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you sign.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {unconfirmed} days after you sign if you never confirm; otherwise "
+                f"{_days('petition_signatures')} days after the petition closes, or at once "
+                "when you erase your record as a member with the same email address."
+            ),
+            who_sees=(
+                "National organisers, and organisers of the union group or region of the "
+                "branch you name. Everyone: only the number of signatures."
+            ),
+        ),
+        DataKind(
             key="candidates",
             name="Our candidates",
             about="People who stand on our slate in a union election",

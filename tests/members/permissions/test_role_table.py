@@ -41,6 +41,8 @@ ROLE_TABLE = [
     ("ballots.bargainingunit",        "vacd",  "vacd",  "v",     "-"),
     ("ballots.branchreadiness",       "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.legalrule",             "vacd",  "v",     "v",     "-"),
+    ("ballots.petition",              "vacd",  "v",     "v",     "-"),
+    ("ballots.petitionsignature",     "vacd",  "v",     "v",     "-"),
     ("ballots.readinessthreshold",    "vacd",  "v",     "v",     "-"),
     ("ballots.structuretest",         "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.structuretestprogress", "vacd",  "vacd",  "vacd",  "-"),
