@@ -56,5 +56,5 @@ def test_any_signature_is_a_page_and_all_or_nothing(
         signature = PetitionSignature.objects.latest("pk")
         assert signature.name
         assert signature.email
-        assert (signature.branch or signature.workplace)
+        assert signature.branch or signature.workplace
         assert signature.confirmed_at is None
