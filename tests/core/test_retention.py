@@ -50,6 +50,9 @@ def test_settings_name_every_period():
         "login_records",
         "task_results",
         "admin_log",
+        "broadcast_deliveries",
+        "event_replies",
+        "petition_signatures",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 

@@ -21,6 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gunicorn.config import Config
 
 from articles.models import PreviewLink
+from ballots.petitions import services as petition_services
+from campaign.events import services as event_services
 from core.logging import (
     REDACTED,
     GunicornLogger,
@@ -32,7 +34,8 @@ from members import tokens
 from members.broadcasts.mail import unsubscribe_token
 from members.models import BranchContactLink
 from tests.articles.factories import ArticleFactory
-from tests.campaign.factories import ElectionFactory
+from tests.ballots.factories import PetitionSignatureFactory
+from tests.campaign.factories import ElectionFactory, EventRSVPFactory
 from tests.factories import BranchFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +85,8 @@ def token_urls():
         branch=member.branch, contact_name="Rep", email="rep@example.org"
     )
     election = ElectionFactory()
+    cancel = event_services.cancel_token(EventRSVPFactory())
+    sign = petition_services.confirm_token(PetitionSignatureFactory())
     wrong = secrets.token_urlsafe(24)
     unsubscribe = unsubscribe_token(member_id=member.pk, kind="faction", broadcast_id=1)
     urls = [
@@ -99,6 +104,10 @@ def token_urls():
         (reverse("ballots:contact_report") + f"?token={wrong}", wrong),
         (reverse("campaign:report", args=[election.slug]) + f"?token={report}", report),
         (reverse("campaign:report", args=["no-such-election"]) + f"?token={wrong}", wrong),
+        (reverse("campaign:event_cancel", args=[cancel]), cancel),
+        (reverse("campaign:event_cancel", args=[wrong]), wrong),
+        (reverse("ballots:petition_confirm", args=[sign]), sign),
+        (reverse("ballots:petition_confirm", args=[wrong]), wrong),
     ]
     for name in ("members:manage_download",):
         for fmt in ("json", "csv"):

@@ -162,6 +162,9 @@ MEMBER_KEYS = {
     "updated_at",
     "consents",
     "meetings_moved",
+    "event_replies",
+    "petition_signatures",
+    "emails_from_organisers",
     "branch_contact_links",
 }
 

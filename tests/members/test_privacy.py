@@ -37,6 +37,8 @@ def test_registry_covers_campaign_and_account_data():
         "faction",
         "broadcasts",
         "mover",
+        "event_replies",
+        "petition_signatures",
         "candidates",
         "branch_contacts",
         "other_candidates",
