@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from campaign.models import EventRSVP
-from tests.browser.conftest import check_page
+from tests.browser.conftest import admin_log_in, check_page, screenshot
 from tests.campaign.factories import EventFactory
-from tests.factories import BranchFactory, GroupFactory
+from tests.factories import BranchFactory, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,3 +95,30 @@ def test_someone_replies_to_an_event_then_cancels(page, event):
 
 def test_replying_and_cancelling_work_without_javascript(nojs_page, event):
     _reply_and_cancel(nojs_page, shots="event-nojs")
+
+
+def test_the_organiser_prints_the_attendee_list_and_records_who_came(desktop_page, event):
+    """The list for the door shows who replied; ticking and saving records who came."""
+    from tests.campaign.factories import EventRSVPFactory
+
+    came = EventRSVPFactory(event=event, name="Jo Bloggs")
+    EventRSVPFactory(event=event, name="Sam Smith")
+    EventRSVPFactory(event=event, name="Gone Away", cancelled_at=timezone.now())
+    page = desktop_page
+    UserFactory(username="organiser", is_superuser=True)
+    admin_log_in(page, "organiser")
+    page.wait_for_url("**/admin/")
+    page.goto(page.base + f"/admin/campaign/event/{event.pk}/change/")
+    page.get_by_role("link", name="Attendee list for the door").click()
+    page.wait_for_url("**/attendees/")
+    rows = page.locator("table.campaign-attendees tbody tr")
+    assert rows.count() == 2
+    assert "Gone Away" not in page.content()
+    page.get_by_label("Jo Bloggs came").check()
+    page.get_by_role("button", name="Save who came").click()
+    assert "Attendance saved (1 changed)." in page.content()
+    came.refresh_from_db()
+    assert came.attended
+    screenshot(page, "event-8-attendees")
+    page.emulate_media(media="print")
+    screenshot(page, "event-9-attendees-print", sizes=({"width": 800, "height": 1100},))
