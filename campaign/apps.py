@@ -28,6 +28,16 @@ class CampaignConfig(AppConfig):
 
         SITEMAPS["home"] = HomeSitemap
 
+    def next_public_change(self):
+        """When the next published event starts (its page stops taking replies), or None."""
+        from django.db.models import Min
+        from django.utils import timezone
+
+        from campaign.models import Event
+
+        upcoming = Event.objects.published().filter(starts_at__gt=timezone.now())
+        return upcoming.aggregate(first=Min("starts_at"))["first"]
+
     def personal_data(self, member) -> dict:
         """A member's part in the campaign, for their data download: the meetings
         they move our nominations at, and their replies to events (by address)."""

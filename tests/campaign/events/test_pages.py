@@ -130,3 +130,14 @@ def test_the_reply_form_and_cancel_link_are_never_stored(client, page_cache):
     cancel = reverse("campaign:event_cancel", args=[services.cancel_token(EventRSVPFactory())])
     client.get(cancel)
     assert client.get(cancel).get("X-Page-Cache") != "hit"
+
+
+def test_cached_pages_expire_when_the_next_event_starts():
+    """The reply button goes at the start: the page cache asks when that is."""
+    from core.pagecache import next_scheduled_publication
+
+    soon = EventFactory(starts_at=timezone.now() + timedelta(hours=3))
+    EventFactory(starts_at=timezone.now() + timedelta(days=3))
+    EventFactory(starts_at=timezone.now() + timedelta(hours=1), is_published=False)
+    due = next_scheduled_publication()
+    assert due == soon.starts_at
