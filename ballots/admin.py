@@ -423,3 +423,4 @@ class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
 
 
 from ballots.petitions import admin as petitions_admin  # noqa: E402, F401  (registers it)
+from ballots.pledges import admin as pledges_admin  # noqa: E402, F401  (registers it)

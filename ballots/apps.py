@@ -16,13 +16,16 @@ class BallotsConfig(AppConfig):
     retention_rules = {
         "unconfirmed_signatures": "ballots.petitions.privacy.purge_unconfirmed",
         "petition_signatures": "ballots.petitions.privacy.purge_closed",
+        "vote_pledges": "ballots.pledges.privacy.purge",
     }
 
     def personal_data(self, member) -> dict:
-        """The petitions signed with the member's address, for their data download."""
+        """The petitions signed with the member's address and their 'I've voted'
+        reports, for their data download."""
         from ballots.petitions.privacy import signatures
+        from ballots.pledges.privacy import pledges
 
-        return signatures(member.email)
+        return {**signatures(member.email), **pledges(member)}
 
     def forget_email(self, email: str) -> None:
         """Erasure: the signatures made with this address go."""

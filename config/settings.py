@@ -236,6 +236,7 @@ RATELIMITS = {
     "confirm": env("RATELIMIT_CONFIRM", default="30/h"),  # confirmation links, GET and POST
     "rsvp": env("RATELIMIT_RSVP", default="10/h"),  # event reply form POSTs
     "sign": env("RATELIMIT_SIGN", default="10/h"),  # petition signature form POSTs
+    "pledge": env("RATELIMIT_PLEDGE", default="10/h"),  # "I've voted" link requests
     # personal links (manage, download, erase, branch reports), GET and POST
     "manage": env("RATELIMIT_MANAGE", default="60/h"),
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
@@ -363,6 +364,8 @@ RETENTION_DAYS = {
     "event_replies": env.int("RETENTION_EVENT_REPLIES_DAYS", default=30),
     # Confirmed petition signatures, counted from the petition's deadline.
     "petition_signatures": env.int("RETENTION_PETITION_SIGNATURES_DAYS", default=365),
+    # Members' own "I've voted" reports, counted from the ballot's close.
+    "vote_pledges": env.int("RETENTION_VOTE_PLEDGES_DAYS", default=90),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages

@@ -212,6 +212,26 @@ def registry() -> tuple[DataKind, ...]:
             ),
         ),
         DataKind(
+            key="vote_pledges",
+            name='"I\'ve voted" reports',
+            about="Members who tell us they have voted in a union ballot",
+            items=("that you voted in the ballot, when you told us, and your branch then",),
+            purpose=(
+                "To count your vote in your branch's turnout, so organisers know where "
+                "to get the vote out. How you voted is never asked."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you report it.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {_days('vote_pledges')} days after the ballot closes, or with your "
+                "record when you erase it."
+            ),
+            who_sees=(
+                "Organisers of your union group or region, and national organisers. "
+                "Everyone else: only turnout numbers."
+            ),
+        ),
+        DataKind(
             key="candidates",
             name="Our candidates",
             about="People who stand on our slate in a union election",

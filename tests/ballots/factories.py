@@ -16,8 +16,9 @@ from ballots.models import (
     StructureTest,
     TurnoutReturn,
     UnitBranch,
+    VotePledge,
 )
-from tests.factories import BranchFactory, GroupFactory
+from tests.factories import BranchFactory, GroupFactory, MemberFactory
 
 
 class BargainingUnitFactory(factory.django.DjangoModelFactory):
@@ -128,3 +129,15 @@ class PetitionSignatureFactory(factory.django.DjangoModelFactory):
     branch = factory.SubFactory(BranchFactory)
     consent_version = 1
     created_at = factory.LazyFunction(timezone.now)
+
+
+class VotePledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VotePledge
+
+    ballot = factory.SubFactory(BallotFactory)
+    member = factory.SubFactory(MemberFactory)
+    branch = factory.LazyAttribute(lambda o: o.member.branch)
+    consent_version = 1
+    reported_at = factory.LazyFunction(timezone.now)
+    reported_on = factory.LazyAttribute(lambda o: o.ballot.opens_on)

@@ -53,6 +53,7 @@ def test_settings_name_every_period():
         "broadcast_deliveries",
         "event_replies",
         "petition_signatures",
+        "vote_pledges",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 

@@ -164,6 +164,7 @@ MEMBER_KEYS = {
     "meetings_moved",
     "event_replies",
     "petition_signatures",
+    "voted_reports",
     "emails_from_organisers",
     "branch_contact_links",
 }

@@ -39,6 +39,7 @@ def test_registry_covers_campaign_and_account_data():
         "mover",
         "event_replies",
         "petition_signatures",
+        "vote_pledges",
         "candidates",
         "branch_contacts",
         "other_candidates",

@@ -48,6 +48,7 @@ ROLE_TABLE = [
     ("ballots.structuretestprogress", "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.turnoutreturn",         "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.unitbranch",            "vacd",  "vacd",  "v",     "-"),
+    ("ballots.votepledge",            "vacd",  "v",     "v",     "-"),
     ("campaign.branchmeeting",        "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.candidate",            "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.election",             "vacd",  "vacd",  "vacd",  "-"),
