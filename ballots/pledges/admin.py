@@ -10,7 +10,7 @@ from members.scoping import ScopedAdminMixin
 @admin.register(VotePledge)
 class VotePledgeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["ballot", "branch", "reported_on"]
-    list_filter = ["ballot"]
+    list_filter = [("ballot", admin.RelatedOnlyFieldListFilter)]  # only ballots in scope
     list_select_related = ["ballot", "branch"]
     fields = ["ballot", "member", "branch", "reported_at", "reported_on", "consent_version"]
     readonly_fields = fields
