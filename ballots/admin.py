@@ -420,3 +420,7 @@ class TurnoutReturnAdmin(ReadOnlyWhenSaved, ScopedAdminMixin, admin.ModelAdmin):
             path("import/", view(admin_views.turnout_import), name="ballots_turnout_import"),
             *super().get_urls(),
         ]
+
+
+from ballots.petitions import admin as petitions_admin  # noqa: E402, F401  (registers it)
+from ballots.pledges import admin as pledges_admin  # noqa: E402, F401  (registers it)

@@ -42,10 +42,12 @@ def unit_rows(units, charted_ids, all_charts_query: str) -> SafeString:
             if u.projected_to_pass is False
             else ""
         )
+        own = getattr(u, "own_reports", 0)
+        own_reports = f"<br><small>members' own reports: {_number(own)}</small>" if own else ""
         rows.append(
             "<tr>"
             f'<th scope="row"><a href="{anchor}" title="Chart of {name}">{name}</a>{tag}</th>'
-            f'<td class="num">{_number(u.votes)}</td>'
+            f'<td class="num">{_number(u.votes)}{own_reports}</td>'
             f'<td class="num">{_number(u.entitled)}</td>'
             f'<td class="num">{_number(u.turnout)}%</td>'
             f'<td class="num">{threshold}{support}</td>'

@@ -17,6 +17,7 @@ from ballots.models import (
     BallotUnit,
     BargainingUnit,
     BranchReadiness,
+    Petition,
     StructureTest,
     StructureTestProgress,
     TurnoutReturn,
@@ -101,6 +102,27 @@ def _snapshot(branch, day, members, rng, progress: float) -> BranchReadiness:
         ballot_committee=rng.random() < 0.4 + progress * 3,
         source=BranchReadiness.Source.ADMIN,
     )
+
+
+def _petition(today: dt.date) -> bool:
+    """The pay petition, tied to the first "Sign the pay petition" structure test: from
+    its first confirmed signature on, the test's progress is counted, not typed."""
+    test = StructureTest.objects.filter(title="Sign the pay petition").order_by("pk").first()
+    _, created = Petition.objects.get_or_create(
+        slug="pay-rise-now",
+        defaults={
+            "title": "Pay rise now",
+            "text": (
+                "We call on the employer to make a pay offer that beats inflation, "
+                "and to negotiate with the union **now**."
+            ),
+            "target": 5000,
+            "deadline": today + dt.timedelta(days=30),
+            "structure_test": test,
+            "is_published": True,
+        },
+    )
+    return created
 
 
 def load(*, units: int = 8, days: int = 20, seed: int = 6) -> dict:
@@ -192,6 +214,7 @@ def load(*, units: int = 8, days: int = 20, seed: int = 6) -> dict:
                 )
                 for w in range(4)
             )
+    _petition(today)
     return {
         "units": len(unit_list),
         "snapshots": len(snapshots),

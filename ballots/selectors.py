@@ -43,6 +43,9 @@ class UnitTurnout:
     votes: int
     threshold_votes: int | None  # None: no turnout threshold applies
     support_votes: int | None  # yes votes needed where the 40% rule applies
+    # Members' own "I've voted" reports. Each branch counts the larger of its contact's
+    # latest figure and its members' reports, never both: the contact may have counted them.
+    own_reports: int
     remaining_days: int
     elapsed_days: int
     total_days: int
@@ -115,8 +118,10 @@ def turnout_by_unit(
             SELECT u.id AS unit_id, u.code, u.name, u.important_public_service AS ips,
                    bu.entitled,
                    COUNT(b.id) AS branches,
-                   COUNT(latest.voted) AS reporting,
-                   COALESCE(SUM(latest.voted), 0)::int AS votes
+                   COUNT(latest.voted) + COUNT(own.n) FILTER (WHERE latest.voted IS NULL)
+                       AS reporting,
+                   COALESCE(SUM(GREATEST(latest.voted, own.n)), 0)::int AS votes,
+                   COALESCE(SUM(own.n), 0)::int AS own_reports
             FROM ballots_ballotunit bu
             JOIN ballots_bargainingunit u ON u.id = bu.unit_id
             LEFT JOIN ballots_unitbranch ub ON ub.unit_id = u.id
@@ -127,16 +132,22 @@ def turnout_by_unit(
                   AND tr.counted_on <= %s
                 ORDER BY tr.counted_on DESC LIMIT 1
             ) latest ON TRUE
+            LEFT JOIN LATERAL (
+                SELECT NULLIF(COUNT(*), 0)::int AS n FROM ballots_votepledge vp
+                WHERE vp.ballot_id = bu.ballot_id AND vp.branch_id = b.id
+                  AND vp.reported_on <= %s
+            ) own ON TRUE
             WHERE bu.ballot_id = %s AND {unit_sql}
             GROUP BY u.id, bu.entitled
         )
         SELECT unit_id, code, name, ips, entitled, branches, reporting, votes,
                CEIL(entitled * %s::numeric / 100)::int AS threshold_votes,
-               CASE WHEN ips THEN CEIL(entitled * %s::numeric / 100)::int END AS support_votes
+               CASE WHEN ips THEN CEIL(entitled * %s::numeric / 100)::int END AS support_votes,
+               own_reports
         FROM per_unit
         ORDER BY ABS(votes - CEIL(entitled * %s::numeric / 100)) NULLS LAST, votes, name
     """  # noqa: S608
-    params = [*branch_params, as_of, ballot.pk, *unit_params, pct, support_pct, pct]
+    params = [*branch_params, as_of, as_of, ballot.pk, *unit_params, pct, support_pct, pct]
     elapsed, remaining, total = ballot_period(ballot, as_of)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -153,6 +164,7 @@ def turnout_by_unit(
             votes=r[7],
             threshold_votes=r[8],
             support_votes=r[9],
+            own_reports=r[10],
             remaining_days=remaining,
             elapsed_days=elapsed,
             total_days=total,
@@ -168,7 +180,7 @@ def turnout_series(ballot: Ballot, user, *, unit_ids: list[int], as_of: dt.date)
         return {u: [] for u in unit_ids}
     branch_sql, branch_params = scope_for(user).branch_sql("b")
     sql = f"""
-        SELECT ub.unit_id, d.day::date, COALESCE(SUM(lr.voted), 0)::int
+        SELECT ub.unit_id, d.day::date, COALESCE(SUM(GREATEST(lr.voted, own.n)), 0)::int
         FROM generate_series(%s::date, %s::date, interval '1 day') AS d(day)
         CROSS JOIN ballots_unitbranch ub
         JOIN members_branch b ON b.id = ub.branch_id AND {branch_sql}
@@ -178,13 +190,20 @@ def turnout_series(ballot: Ballot, user, *, unit_ids: list[int], as_of: dt.date)
               AND tr.counted_on <= d.day
             ORDER BY tr.counted_on DESC LIMIT 1
         ) lr ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT NULLIF(COUNT(*), 0)::int AS n FROM ballots_votepledge vp
+            WHERE vp.ballot_id = %s AND vp.branch_id = ub.branch_id
+              AND vp.reported_on <= d.day
+        ) own ON TRUE
         WHERE ub.unit_id = ANY(%s)
         GROUP BY ub.unit_id, d.day
         ORDER BY ub.unit_id, d.day
     """  # noqa: S608
     series: dict[int, list] = {u: [] for u in unit_ids}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ballot.opens_on, end, *branch_params, ballot.pk, list(unit_ids)])
+        cursor.execute(
+            sql, [ballot.opens_on, end, *branch_params, ballot.pk, ballot.pk, list(unit_ids)]
+        )
         for unit_id, day, votes in cursor.fetchall():
             series[unit_id].append((day, votes))
     return series

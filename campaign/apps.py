@@ -15,8 +15,12 @@ class CampaignConfig(AppConfig):
         "NoticeRule": ("slates",),
         "BranchMeeting": ("slates",),
         "Nomination": ("slates",),
+        # The event pages show an event's details and the places its replies take.
+        "Event": ("events",),
+        "EventRSVP": ("events",),
     }
     demo_loader = "campaign.demo.load"
+    retention_rules = {"event_replies": "campaign.events.privacy.purge_replies"}
 
     def ready(self):
         from articles.sitemaps import SITEMAPS
@@ -25,11 +29,29 @@ class CampaignConfig(AppConfig):
         SITEMAPS["home"] = HomeSitemap
         SITEMAPS["elections"] = ElectionSitemap
 
+    def next_public_change(self):
+        """When the next published event starts (its page stops taking replies), or None."""
+        from django.db.models import Min
+        from django.utils import timezone
+
+        from campaign.models import Event
+
+        upcoming = Event.objects.published().filter(starts_at__gt=timezone.now())
+        return upcoming.aggregate(first=Min("starts_at"))["first"]
+
     def personal_data(self, member) -> dict:
-        """A member's part in the campaign, for their data download."""
+        """A member's part in the campaign, for their data download: the meetings
+        they move our nominations at, and their replies to events (by address)."""
+        from campaign.events.privacy import replies
         from campaign.privacy import meetings_moved
 
-        return meetings_moved(member)
+        return {**meetings_moved(member), **replies(member.email)}
+
+    def forget_email(self, email: str) -> None:
+        """Erasure: the replies to events made with this address go."""
+        from campaign.events.privacy import forget_email
+
+        forget_email(email)
 
     def contact_links_data(self, links) -> dict:
         """What branch contacts reported through these links, for a data download."""

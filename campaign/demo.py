@@ -18,6 +18,7 @@ from campaign.models import (
     BranchMeeting,
     Candidate,
     Election,
+    Event,
     Nomination,
     NominationReport,
     Position,
@@ -298,6 +299,44 @@ def _nominations(election, today, rng, verifier) -> int:
     return len(rows)
 
 
+def _events(today: datetime.date, host: Branch) -> int:
+    """Two meetings to reply to: a public one with a room's capacity, and an online
+    members' meeting. Made once (by slug); no replies, which are people's own."""
+    evening = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18, 30)))
+    made = 0
+    for slug, fields in (
+        (
+            "pay-campaign-meeting",
+            {
+                "title": "Pay campaign meeting, open to all",
+                "description": (
+                    "Members and non-members welcome: **the pay offer**, the ballot, "
+                    "and how we win it. Bring a workmate."
+                ),
+                "starts_at": evening + datetime.timedelta(days=9),
+                "place": "Trades club, upstairs room",
+                "capacity": 60,
+            },
+        ),
+        (
+            "members-ballot-briefing",
+            {
+                "title": "Members' ballot briefing (online)",
+                "description": "For members: the ballot timetable and getting the vote out.",
+                "starts_at": evening + datetime.timedelta(days=16),
+                "online_url": "https://meet.example.org/rank-and-file",
+                "audience": Event.Audience.MEMBERS,
+            },
+        ),
+    ):
+        fields["ends_at"] = fields["starts_at"] + datetime.timedelta(hours=2)
+        _, created = Event.objects.get_or_create(
+            slug=slug, defaults={**fields, "branch": host, "is_published": True}
+        )
+        made += created
+    return made
+
+
 def load(*, positions: int = 12, candidates: int = 24, seed: int = 5) -> dict:
     """Create the demo campaign; safe to run again."""
     from members.models import User
@@ -334,6 +373,7 @@ def load(*, positions: int = 12, candidates: int = 24, seed: int = 5) -> dict:
     )
     meetings = _meetings(today, rng, (nec.agm_window_start, nec.agm_window_end))
     nominations = _nominations(nec, today, rng, verifier) + _nominations(gec, today, rng, verifier)
+    _events(today, branches[0])
     return {
         "elections": Election.objects.count(),
         "positions": made_positions + p2,

@@ -1,5 +1,6 @@
 """The campaign's part of the organiser home (core.todo): notice deadlines, nominations
-closing, candidates short of the threshold and AGMs held but not reported.
+closing, candidates short of the threshold, AGMs held but not reported, and the
+events coming up with their replies.
 
 Five queries whatever the number of branches, meetings or candidates: the
 meetings are grouped by day in SQL, and each list comes with its total.
@@ -11,12 +12,14 @@ from urllib.parse import urlencode
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from campaign.models import (
     BranchMeeting,
     Candidate,
     Election,
+    Event,
     Nomination,
     NominationReport,
     NoticeRule,
@@ -190,6 +193,26 @@ def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
     )
 
 
+def coming_events(user, today: datetime.date, *, days: int = AHEAD_DAYS) -> list[TodoItem]:
+    """A dated item per event in scope in the next `days`, with its replies: one query."""
+    events = (
+        Event.objects.visible_to(user)
+        .filter(starts_at__date__gte=today, starts_at__date__lte=today + datetime.timedelta(days))
+        .with_places_taken()
+        .order_by("starts_at", "pk")[:LIST_LIMIT]
+    )
+    return [
+        TodoItem(
+            section="Events",
+            text=f"{e.title}: {e.taken} coming" + (f" of {e.capacity}" if e.capacity else ""),
+            url=reverse("admin:campaign_event_attendees", args=[e.pk]),
+            due=timezone.localdate(e.starts_at),
+            detail="" if e.is_published else "not published",
+        )
+        for e in events
+    ]
+
+
 def organiser_todo(user, today: datetime.date) -> list[TodoItem]:
     """The campaign's items for this organiser (none without the permissions to act)."""
     items = []
@@ -200,4 +223,6 @@ def organiser_todo(user, today: datetime.date) -> list[TodoItem]:
         items += short_candidates(user, today)
     if user.has_perm("campaign.change_branchmeeting"):
         items += unreported_meetings(user, today)
+    if user.has_perm("campaign.view_eventrsvp"):
+        items += coming_events(user, today)
     return items

@@ -53,6 +53,7 @@ SITE_NAVIGATION = {
     "join": "members:join",
     "privacy": "members:privacy",
     "elections": "campaign:election_list",
+    "events": "campaign:event_list",
 }
 
 INSTALLED_APPS = [
@@ -233,6 +234,9 @@ RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="HTTP_X_F
 RATELIMITS = {
     "join": env("RATELIMIT_JOIN", default="10/h"),  # join form POSTs
     "confirm": env("RATELIMIT_CONFIRM", default="30/h"),  # confirmation links, GET and POST
+    "rsvp": env("RATELIMIT_RSVP", default="10/h"),  # event reply form POSTs
+    "sign": env("RATELIMIT_SIGN", default="10/h"),  # petition signature form POSTs
+    "pledge": env("RATELIMIT_PLEDGE", default="10/h"),  # "I've voted" link requests
     # personal links (manage, download, erase, branch reports), GET and POST
     "manage": env("RATELIMIT_MANAGE", default="60/h"),
     "preview": env("RATELIMIT_PREVIEW", default="120/h"),  # article preview links
@@ -356,6 +360,12 @@ RETENTION_DAYS = {
     # Who was sent which broadcast, and what the mail server said; the broadcast
     # keeps its counts.
     "broadcast_deliveries": env.int("RETENTION_BROADCAST_DELIVERIES_DAYS", default=90),
+    # Replies to an event (who came), counted from the day the event ended.
+    "event_replies": env.int("RETENTION_EVENT_REPLIES_DAYS", default=30),
+    # Confirmed petition signatures, counted from the petition's deadline.
+    "petition_signatures": env.int("RETENTION_PETITION_SIGNATURES_DAYS", default=365),
+    # Members' own "I've voted" reports, counted from the ballot's close.
+    "vote_pledges": env.int("RETENTION_VOTE_PLEDGES_DAYS", default=90),
 }
 
 # performance: the shared page cache for anonymous GETs of public pages
@@ -387,6 +397,8 @@ PAGE_CACHE_INCLUDE = (
     r"^/search/",
     r"^/feed/",
     r"^/elections/",
+    r"^/events/",
+    r"^/petitions/",
     r"^/sitemap\.xml$",
     r"^/robots\.txt$",
 )
@@ -396,6 +408,10 @@ PAGE_CACHE_EXCLUDE = (
     r"^/admin/",
     r"^/me/",
     r"^/join/",
+    r"^/events/[^/]+/reply/",  # the reply form (a CSRF cookie) and its answer
+    r"^/events/cancel/",  # a reply's signed cancel link
+    r"^/petitions/[^/]+/sign/",  # the signature form (a CSRF cookie) and its answer
+    r"^/petitions/confirm/",  # a signature's signed confirm link
 )
 
 # The articles app.

@@ -10,7 +10,8 @@ or, with ``LOG_FORMAT=json``, one JSON object a line (python-json-logger) with
 ``time``, ``level``, ``logger``, ``request_id`` and ``message``.
 
 Personal links carry their secret in the address: ``/me/<token>/``,
-``/join/confirm/<token>/``, ``/articles/preview/<token>/``, ``/unsubscribe/<token>/``
+``/join/confirm/<token>/``, ``/articles/preview/<token>/``, ``/unsubscribe/<token>/``,
+``/events/cancel/<token>/``, ``/petitions/confirm/<token>/``, ``/ballots/voted/<token>/``
 and ``?token=`` on branch contacts' report links. Every formatter here rewrites the whole
 formatted line (message, arguments, exception text, access-log fields, the
 Referer) so that no such token reaches a log, whatever logger wrote it.
@@ -32,6 +33,9 @@ REDACT_PATH_PREFIXES = (
     "/articles/preview/",
     "/unsubscribe/",
     "/calendar/",
+    "/events/cancel/",
+    "/petitions/confirm/",
+    "/ballots/voted/",
 )
 REDACT_QUERY_PARAMETERS = ("token",)
 REDACTED = "[redacted]"

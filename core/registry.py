@@ -21,7 +21,9 @@ Apps may offer the same kind of hook to each other: members asks for
 ``contact_report_pages(link, token)`` (members.contacts), and for
 ``personal_data(member)`` and ``contact_links_data(links)`` (a member's data
 download, members.download), and ``forget_contact_links(link_ids)`` before it
-erases a member's contact links (members.services).
+erases a member's contact links and ``forget_email(email)`` (what the app holds
+under the member's address, such as replies to events) when it erases a
+member (members.services).
 """
 
 from django.apps import AppConfig, apps

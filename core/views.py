@@ -43,6 +43,9 @@ def robots_txt(request):
         "Disallow: /me/",
         "Disallow: /unsubscribe/",
         "Disallow: /calendar/",
+        "Disallow: /events/cancel/",
+        "Disallow: /petitions/confirm/",
+        "Disallow: /ballots/voted/",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -159,6 +159,79 @@ def registry() -> tuple[DataKind, ...]:
             who_sees=ORGANISERS_SEE,
         ),
         DataKind(
+            key="event_replies",
+            name="Replies to meetings and events",
+            about="People who reply that they will come to one of our meetings or events",
+            items=(
+                "your name and email address, and your branch if you give it",
+                "that you said you would come (a political opinion), the exact words you "
+                "agreed to, and when",
+                "whether you cancelled, were sent the reminder, and came",
+            ),
+            purpose=(
+                "To know who is coming, to email you the details, a reminder the day before "
+                "and a link to cancel, and to sign people in at the door."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you reply.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {_days('event_replies')} days after the event ends, or at once "
+                "when you erase your record as a member with the same email address. "
+                "Cancelling keeps the reply, marked cancelled, until then."
+            ),
+            who_sees=(
+                "Organisers of the host branch's union group or region, and national "
+                "organisers. Nobody else: the public page shows only how many places are left."
+            ),
+        ),
+        DataKind(
+            key="petition_signatures",
+            name="Petition signatures",
+            about="People who sign one of our petitions",
+            items=(
+                "your name and email address, and your branch or workplace",
+                "that you signed the petition (a political opinion), the exact words you "
+                "agreed to, when you signed and confirmed, and the internet address you "
+                "confirmed from",
+            ),
+            purpose=(
+                "To count your signature once you confirm your address, and to measure "
+                "how far each branch has got towards a target (a structure test): only "
+                "the number of signatures per branch is used for that."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you sign.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {unconfirmed} days after you sign if you never confirm; otherwise "
+                f"{_days('petition_signatures')} days after the petition closes, or at once "
+                "when you erase your record as a member with the same email address."
+            ),
+            who_sees=(
+                "National organisers, and organisers of the union group or region of the "
+                "branch you name. Everyone: only the number of signatures."
+            ),
+        ),
+        DataKind(
+            key="vote_pledges",
+            name='"I\'ve voted" reports',
+            about="Members who tell us they have voted in a union ballot",
+            items=("that you voted in the ballot, when you told us, and your branch then",),
+            purpose=(
+                "To count your vote in your branch's turnout, so organisers know where "
+                "to get the vote out. How you voted is never asked."
+            ),
+            lawful_basis="Consent (Article 6(1)(a) UK GDPR), given when you report it.",
+            special_category=ART9_PARA31,
+            retention=(
+                f"Deleted {_days('vote_pledges')} days after the ballot closes, or with your "
+                "record when you erase it."
+            ),
+            who_sees=(
+                "Organisers of your union group or region, and national organisers. "
+                "Everyone else: only turnout numbers."
+            ),
+        ),
+        DataKind(
             key="candidates",
             name="Our candidates",
             about="People who stand on our slate in a union election",

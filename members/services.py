@@ -263,8 +263,9 @@ def member_erase(*, member: Member, actor=None) -> None:
 
     Goes too: the branch-contact links sent to their address, the name they
     gave when they reported through those links (each app's
-    ``forget_contact_links``), and Django's admin log entries about the member
-    and those links (each keeps the object's label, i.e. the name).
+    ``forget_contact_links``), what other apps hold under their address (each
+    app's ``forget_email``: replies to events), and Django's admin log entries
+    about the member and those links (each keeps the object's label, i.e. the name).
     """
     with transaction.atomic():
         pk = member.pk
@@ -272,6 +273,8 @@ def member_erase(*, member: Member, actor=None) -> None:
         link_ids = list(links.values_list("pk", flat=True))
         for _, forget in declared("forget_contact_links"):
             forget(link_ids)
+        for _, forget in declared("forget_email"):
+            forget(member.email)
         admin_log_forget(Member, [pk])
         admin_log_forget(BranchContactLink, link_ids)
         links.delete()

@@ -9,6 +9,8 @@ One module per subject; every model is importable from here, as before:
 
 from ballots.models.ballots import ActionDate, Ballot, BallotQuerySet, BallotUnit
 from ballots.models.figures import EnteredFigures, Source, format_count
+from ballots.models.petitions import Petition, PetitionQuerySet, PetitionSignature
+from ballots.models.pledges import VotePledge
 from ballots.models.readiness import BranchReadiness, ReadinessThreshold
 from ballots.models.rules import LegalRule
 from ballots.models.structure_tests import (
@@ -29,6 +31,9 @@ __all__ = [
     "BranchReadiness",
     "EnteredFigures",
     "LegalRule",
+    "Petition",
+    "PetitionQuerySet",
+    "PetitionSignature",
     "ReadinessThreshold",
     "Source",
     "StructureTest",
@@ -36,5 +41,6 @@ __all__ = [
     "StructureTestQuerySet",
     "TurnoutReturn",
     "UnitBranch",
+    "VotePledge",
     "format_count",
 ]

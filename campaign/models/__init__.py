@@ -1,5 +1,5 @@
 """The election campaign: elections, positions, our slates, branch meetings,
-and the nominations they make.
+and the nominations they make; meetings and events people reply to.
 
 The rules of an election (seats, reserved seats, the employer cap, the
 nominations a candidate needs, the notice periods before a meeting) are data
@@ -17,6 +17,7 @@ from campaign.models.elections import (
     Position,
     ReservedSeatRule,
 )
+from campaign.models.events import Event, EventQuerySet, EventRSVP
 from campaign.models.meetings import BranchMeeting, NoticeDate, NoticeRule, subtract
 from campaign.models.nominations import Nomination, NominationQuerySet, NominationReport
 from campaign.models.outreach import CalendarFeed, ContactEvent, Reminder
@@ -29,6 +30,9 @@ __all__ = [
     "Election",
     "ElectionQuerySet",
     "ElectionRedirect",
+    "Event",
+    "EventQuerySet",
+    "EventRSVP",
     "Nomination",
     "NominationQuerySet",
     "NominationReport",

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from ballots.models import (
     ActionDate,
@@ -10,11 +11,14 @@ from ballots.models import (
     BallotUnit,
     BargainingUnit,
     BranchReadiness,
+    Petition,
+    PetitionSignature,
     StructureTest,
     TurnoutReturn,
     UnitBranch,
+    VotePledge,
 )
-from tests.factories import BranchFactory, GroupFactory
+from tests.factories import BranchFactory, GroupFactory, MemberFactory
 
 
 class BargainingUnitFactory(factory.django.DjangoModelFactory):
@@ -100,3 +104,40 @@ class StructureTestFactory(factory.django.DjangoModelFactory):
     unit = None
     target_percent = 70
     deadline = dt.date(2027, 3, 14)
+
+
+class PetitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Petition
+
+    title = factory.Sequence(lambda n: f"Pay petition {n}")
+    slug = factory.Sequence(lambda n: f"pay-petition-{n}")
+    text = "We call on the employer to **pay up**."
+    target = 100
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    structure_test = factory.SubFactory(StructureTestFactory)
+    is_published = True
+
+
+class PetitionSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PetitionSignature
+
+    petition = factory.SubFactory(PetitionFactory)
+    name = factory.Sequence(lambda n: f"Signer {n}")
+    email = factory.Sequence(lambda n: f"signer{n}@example.org")
+    branch = factory.SubFactory(BranchFactory)
+    consent_version = 1
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class VotePledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VotePledge
+
+    ballot = factory.SubFactory(BallotFactory)
+    member = factory.SubFactory(MemberFactory)
+    branch = factory.LazyAttribute(lambda o: o.member.branch)
+    consent_version = 1
+    reported_at = factory.LazyFunction(timezone.now)
+    reported_on = factory.LazyAttribute(lambda o: o.ballot.opens_on)

@@ -27,3 +27,14 @@ def test_demo_loads_once_and_gives_a_live_ballot():
     units = turnout_by_unit(ballot, organiser("national"), as_of=ballot.closes_on)
     assert len(units) == 8
     assert all(u.votes > 0 for u in units)
+
+
+def test_demo_pay_petition_is_tied_to_the_pay_petition_structure_test():
+    from ballots.models import Petition
+
+    members_demo.load(branches=10)
+    demo.load(units=3, days=3)
+    demo.load(units=3, days=3)
+    petition = Petition.objects.get()
+    assert petition.structure_test.title == "Sign the pay petition"
+    assert petition.is_published

@@ -3,11 +3,15 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
+from campaign import consent
 from campaign.models import (
     BranchMeeting,
     Candidate,
     Election,
+    Event,
+    EventRSVP,
     Nomination,
     NominationReport,
     Position,
@@ -81,3 +85,27 @@ class NominationReportFactory(factory.django.DjangoModelFactory):
     source = NominationReport.Source.values[0]
     reported_by = "Branch secretary"
     entries = factory.LazyFunction(list)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Members' meeting {n}")
+    slug = factory.Sequence(lambda n: f"members-meeting-{n}")
+    description = "Pay, the ballot, and how we win it."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    place = "Trades council hall, room 2"
+    branch = factory.SubFactory(BranchFactory)
+    is_published = True
+
+
+class EventRSVPFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventRSVP
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Attendee {n}")
+    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+    consent_version = factory.LazyFunction(consent.current_version)

@@ -39,3 +39,15 @@ def test_demo_builds_a_board_worth_looking_at_and_is_idempotent():
     assert board.deadlines  # notice deadlines in the next 28 days
     assert board.not_held
     assert any(row.total for row in board.rows)
+
+
+def test_demo_has_a_public_and_a_members_only_event_made_once():
+    from campaign.models import Event
+
+    members_demo.load(branches=10)
+    demo.load(positions=2, candidates=2)
+    demo.load(positions=2, candidates=2)
+    events = {e.slug: e for e in Event.objects.all()}
+    assert set(events) == {"pay-campaign-meeting", "members-ballot-briefing"}
+    assert events["members-ballot-briefing"].members_only
+    assert all(e.is_published for e in events.values())

@@ -51,6 +51,9 @@ def test_settings_name_every_period():
         "task_results",
         "admin_log",
         "broadcast_deliveries",
+        "event_replies",
+        "petition_signatures",
+        "vote_pledges",
     }
     assert settings.RETENTION_DAYS["unconfirmed_signups"] == 30
 

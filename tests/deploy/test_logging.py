@@ -21,6 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gunicorn.config import Config
 
 from articles.models import PreviewLink
+from ballots.petitions import services as petition_services
+from ballots.pledges import services as pledge_services
+from campaign.events import services as event_services
 from campaign.models import CalendarFeed
 from core.logging import (
     REDACTED,
@@ -33,7 +36,8 @@ from members import tokens
 from members.broadcasts.mail import unsubscribe_token
 from members.models import BranchContactLink
 from tests.articles.factories import ArticleFactory
-from tests.campaign.factories import ElectionFactory
+from tests.ballots.factories import BallotFactory, PetitionSignatureFactory
+from tests.campaign.factories import ElectionFactory, EventRSVPFactory
 from tests.factories import BranchFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +88,9 @@ def token_urls():
     )
     election = ElectionFactory()
     calendar = CalendarFeed.renew(UserFactory(role="national"))
+    cancel = event_services.cancel_token(EventRSVPFactory())
+    sign = petition_services.confirm_token(PetitionSignatureFactory())
+    voted = pledge_services.pledge_token(member, BallotFactory(), 1)
     wrong = secrets.token_urlsafe(24)
     unsubscribe = unsubscribe_token(member_id=member.pk, kind="faction", broadcast_id=1)
     urls = [
@@ -103,6 +110,12 @@ def token_urls():
         (reverse("campaign:report", args=["no-such-election"]) + f"?token={wrong}", wrong),
         (reverse("campaign:calendar_feed", args=[calendar]), calendar),
         (reverse("campaign:calendar_feed", args=[wrong]), wrong),
+        (reverse("campaign:event_cancel", args=[cancel]), cancel),
+        (reverse("campaign:event_cancel", args=[wrong]), wrong),
+        (reverse("ballots:petition_confirm", args=[sign]), sign),
+        (reverse("ballots:petition_confirm", args=[wrong]), wrong),
+        (reverse("ballots:pledge_confirm", args=[voted]), voted),
+        (reverse("ballots:pledge_confirm", args=[wrong]), wrong),
     ]
     for name in ("members:manage_download",):
         for fmt in ("json", "csv"):

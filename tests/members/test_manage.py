@@ -163,6 +163,9 @@ MEMBER_KEYS = {
     "updated_at",
     "consents",
     "meetings_moved",
+    "event_replies",
+    "petition_signatures",
+    "voted_reports",
     "emails_from_organisers",
     "branch_contact_links",
 }

@@ -41,17 +41,22 @@ ROLE_TABLE = [
     ("ballots.bargainingunit",        "vacd",  "vacd",  "v",     "-"),
     ("ballots.branchreadiness",       "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.legalrule",             "vacd",  "v",     "v",     "-"),
+    ("ballots.petition",              "vacd",  "v",     "v",     "-"),
+    ("ballots.petitionsignature",     "vacd",  "v",     "v",     "-"),
     ("ballots.readinessthreshold",    "vacd",  "v",     "v",     "-"),
     ("ballots.structuretest",         "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.structuretestprogress", "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.turnoutreturn",         "vacd",  "vacd",  "vacd",  "-"),
     ("ballots.unitbranch",            "vacd",  "vacd",  "v",     "-"),
+    ("ballots.votepledge",            "vacd",  "v",     "v",     "-"),
     ("campaign.branchmeeting",        "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.calendarfeed",         "-",     "-",     "-",     "-"),
     ("campaign.candidate",            "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.contactevent",         "-",     "-",     "-",     "-"),
     ("campaign.election",             "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.electionredirect",     "-",     "-",     "-",     "-"),
+    ("campaign.event",                "vacd",  "vacd",  "vacd",  "-"),
+    ("campaign.eventrsvp",            "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.nomination",           "vacd",  "vacd",  "vacd",  "-"),
     ("campaign.nominationreport",     "vacd",  "v",     "v",     "-"),
     ("campaign.noticerule",           "vacd",  "v",     "v",     "-"),
@@ -141,6 +146,9 @@ PAGES = [
     ("campaign.add_branchmeeting",     "campaign_branchmeeting_import",      None),
     ("campaign.view_branchmeeting",    "campaign_branchmeeting_change",      "meeting"),
     ("campaign.change_branchmeeting",  "campaign_branchmeeting_result",      "meeting"),
+    ("campaign.view_event",            "campaign_event_change",              "event"),
+    ("campaign.view_eventrsvp",        "campaign_event_attendees",           "event"),
+    ("campaign.view_eventrsvp",        "campaign_event_attendees_csv",       "event"),
     ("campaign.view_nomination",       "campaign_nomination_changelist",     None),
     ("ballots.view_ballot",            "ballots_ballot_dashboard",           "ballot"),
     ("ballots.view_ballot",            "ballots_ballot_change",              "ballot"),
@@ -165,7 +173,7 @@ def _objects(world) -> dict:
         BranchReadinessFactory,
         UnitBranchFactory,
     )
-    from tests.campaign.factories import ElectionFactory, MeetingFactory
+    from tests.campaign.factories import ElectionFactory, EventFactory, MeetingFactory
 
     unit = BargainingUnitFactory(group=world.group)
     UnitBranchFactory(unit=unit, branch=world.branch)
@@ -178,6 +186,7 @@ def _objects(world) -> dict:
         "broadcast": BroadcastFactory(scope_group=world.group),
         "election": ElectionFactory(group=world.group),
         "meeting": MeetingFactory(branch=world.branch),
+        "event": EventFactory(branch=world.branch),
         "ballot": ballot,
         "unit": unit,
         "readiness": BranchReadinessFactory(branch=world.branch),
