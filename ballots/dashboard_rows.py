@@ -42,8 +42,11 @@ def unit_rows(units, charted_ids, all_charts_query: str) -> SafeString:
             if u.projected_to_pass is False
             else ""
         )
-        own = getattr(u, "own_reports", 0)
-        own_reports = f"<br><small>members' own reports: {_number(own)}</small>" if own else ""
+        own_reports = (
+            f"<br><small>members' own reports: {_number(u.own_reports)}</small>"
+            if u.own_reports
+            else ""
+        )
         rows.append(
             "<tr>"
             f'<th scope="row"><a href="{anchor}" title="Chart of {name}">{name}</a>{tag}</th>'

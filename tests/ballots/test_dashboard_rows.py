@@ -14,7 +14,8 @@ UNIT_LOOP = Template(
     """{% else %}{{ all_charts_query }}#chart-{{ u.unit_id }}{% endif %}" title="Chart of"""
     """ {{ u.name }}">{{ u.name }}</a>{% if u.important_public_service %} <span class="bl-tag">"""
     """important public service</span>{% endif %}</th>"""
-    """<td class="num">{{ u.votes }}</td><td class="num">{{ u.entitled }}</td>"""
+    """<td class="num">{{ u.votes }}{% if u.own_reports %}<br><small>members' own reports: """
+    """{{ u.own_reports }}</small>{% endif %}</td><td class="num">{{ u.entitled }}</td>"""
     """<td class="num">{{ u.turnout }}%</td>"""
     """<td class="num">{{ u.threshold_votes|default_if_none:"none" }}{% if u.support_votes %}"""
     """<br><small>and {{ u.support_votes }} yes</small>{% endif %}</td>"""
@@ -44,6 +45,7 @@ def _unit(unit_id, **kw):
         "votes": 321,
         "threshold_votes": 617,
         "support_votes": None,
+        "own_reports": 0,
         "remaining_days": 10,
         "elapsed_days": 20,
         "total_days": 30,
@@ -60,6 +62,7 @@ def test_unit_rows_match_the_template_loop():
         _unit(4, votes=900, remaining_days=0),
         _unit(5, votes=10, remaining_days=0, entitled=0),
         _unit(6, votes=617, elapsed_days=0),
+        _unit(7, votes=40, own_reports=12),
     ]
     query = "?charts=all&as_of=2026-10-01&x='y'"
     expected = UNIT_LOOP.render(
