@@ -11,6 +11,7 @@ import json
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ballots import admin_views
@@ -237,14 +238,22 @@ class ProgressInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(StructureTest)
 class StructureTestAdmin(WhollyInScopeOnly, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "branch", "unit", "target_percent", "deadline", "progress_now"]
+    list_display = [
+        "title",
+        "branch",
+        "unit",
+        "target_percent",
+        "deadline",
+        "progress_now",
+        "standing",
+    ]
     list_select_related = ["branch", "unit"]
     autocomplete_fields = ["branch", "unit"]
     inlines = [ProgressInline]
 
     def scope_queryset(self, request, queryset):
         visible = StructureTest.objects.visible_to(request.user).values("pk")
-        return queryset.filter(pk__in=visible).prefetch_related("progress")
+        return queryset.filter(pk__in=visible).with_progress().prefetch_related("progress")
 
     def wholly_in_scope(self, request):
         """Tests on a branch in scope, or on a unit wholly in scope (not both elsewhere)."""
@@ -264,6 +273,11 @@ class StructureTestAdmin(WhollyInScopeOnly, ScopedAdminMixin, admin.ModelAdmin):
             return "none yet"
         p = rows[0]
         return f"{p.percent:.0f}% on {p.recorded_on:%d %b}" + (" (met)" if p.met else "")
+
+    @admin.display(description="on track?")
+    def standing(self, obj):
+        """Met, on track, behind or overdue, with where it is heading by its date."""
+        return str(obj.standing(timezone.localdate()))
 
 
 class BallotUnitInline(ScopedAdminMixin, admin.TabularInline):

@@ -13,8 +13,9 @@ def report_pages(link, token: str) -> list[ReportPage]:
         ReportPage(
             title="Ballot readiness",
             about=(
-                "tell us how ready your branch is for an industrial-action ballot "
-                "and, while a ballot runs, the turnout so far."
+                "tell us how ready your branch is for an industrial-action ballot, "
+                "your progress on its structure tests and, while a ballot runs, "
+                "the turnout so far."
             ),
             links=[("Readiness and turnout", url)],
         )

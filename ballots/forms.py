@@ -14,7 +14,14 @@ import re
 from django import forms
 from django.utils.text import capfirst
 
-from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn, format_count
+from ballots.models import (
+    Ballot,
+    BallotUnit,
+    BranchReadiness,
+    StructureTestProgress,
+    TurnoutReturn,
+    format_count,
+)
 
 READINESS_FIELDS = [
     "members",
@@ -299,6 +306,16 @@ class ContactReadinessForm(forms.ModelForm):
             "taken_on": IsoDateInput(),
             **{f: forms.TextInput(attrs=COUNT_INPUT) for f in COUNT_FIELDS},
         }
+
+
+class ContactProgressForm(forms.ModelForm):
+    """A branch contact's progress towards one of their branch's structure tests, today."""
+
+    class Meta:
+        model = StructureTestProgress
+        fields = ["done", "out_of"]
+        labels = {"done": "Members who have done it so far", "out_of": "Members it applies to"}
+        widgets = {f: forms.TextInput(attrs=COUNT_INPUT) for f in ("done", "out_of")}
 
 
 class ContactTurnoutForm(forms.Form):

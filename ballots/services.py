@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ballots.forms import READINESS_FIELDS, ReadinessRowForm, TurnoutRowForm
-from ballots.models import Ballot, BallotUnit, BranchReadiness, TurnoutReturn
+from ballots.models import (
+    Ballot,
+    BallotUnit,
+    BranchReadiness,
+    StructureTestProgress,
+    TurnoutReturn,
+)
 from members.audit import audit_record
 from members.models import Branch
 
@@ -125,6 +131,23 @@ def readiness_record(
             detail=f"readiness snapshots via {source}",
         )
     return len(snapshots)
+
+
+def structure_progress_record(*, test, done: int, out_of: int, on, actor_label: str) -> None:
+    """Record a branch contact's progress towards a structure test for the day (a second
+    figure the same day replaces the first; earlier days are kept), and log it."""
+    with transaction.atomic():
+        StructureTestProgress.objects.update_or_create(
+            test=test, recorded_on=on, defaults={"done": done, "out_of": out_of}
+        )
+        audit_record(
+            actor=actor_label,
+            action="change",
+            subject="ballots.structuretestprogress",
+            object_id=test.pk,
+            rows=1,
+            detail="structure test progress via link",
+        )
 
 
 def _bool_cell(value: str) -> str | None:

@@ -8,10 +8,10 @@ RUNNING_BALLOTS of them); none grows with the number of branches.
 
 import datetime
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.urls import reverse
 
-from ballots.models import ActionDate, Ballot, StructureTest, StructureTestProgress
+from ballots.models import ActionDate, Ballot, StructureTest
 from ballots.rules import RuleBook
 from ballots.selectors import turnout_by_unit
 from ballots.timetable import ballot_timetable
@@ -67,54 +67,23 @@ def units_below_line(user, today: datetime.date, ballots, book) -> list[TodoItem
     return items
 
 
-def projected_percent(test: StructureTest, today: datetime.date) -> float | None:
-    """Where the test will stand on its date if progress goes on at the rate so far.
-
-    The rate is from the first record to the latest; with one record, no rise is
-    assumed. None when nothing has been recorded.
-    """
-    if test.latest_on is None:
-        return None
-    latest = 100 * test.latest_done / test.latest_out_of if test.latest_out_of else 0.0
-    if test.first_on is None or test.first_on >= test.latest_on:
-        return latest
-    first = 100 * test.first_done / test.first_out_of if test.first_out_of else 0.0
-    rate = (latest - first) / (test.latest_on - test.first_on).days
-    return latest + rate * max(0, (test.deadline - test.latest_on).days)
-
-
 def structure_tests_off_track(user, today: datetime.date) -> list[TodoItem]:
     """Tests due in the next AHEAD_DAYS (or missed in the last) that will not, or did not, pass."""
-    progress = StructureTestProgress.objects.filter(test=OuterRef("pk"))
-    latest = progress.order_by("-recorded_on", "-id")
-    first = progress.order_by("recorded_on", "id")
     window = datetime.timedelta(days=AHEAD_DAYS)
     tests = (
         StructureTest.objects.visible_to(user)
         .filter(deadline__gte=today - window, deadline__lte=today + window)
-        .annotate(
-            latest_on=Subquery(latest.values("recorded_on")[:1]),
-            latest_done=Subquery(latest.values("done")[:1]),
-            latest_out_of=Subquery(latest.values("out_of")[:1]),
-            first_on=Subquery(first.values("recorded_on")[:1]),
-            first_done=Subquery(first.values("done")[:1]),
-            first_out_of=Subquery(first.values("out_of")[:1]),
-        )
+        .with_progress()
         .select_related("branch", "unit")
         .order_by("deadline", "title")
     )
     items = []
     for test in tests:
-        projected = projected_percent(test, today)
-        if projected is not None and projected >= test.target_percent:
+        standing = test.standing(today)
+        if standing.state in ("met", "on track"):
             continue
         where = test.branch.code if test.branch else test.unit.code
-        if test.deadline < today:
-            state = "overdue"
-        elif projected is None:
-            state = "no progress recorded"
-        else:
-            state = f"behind: on course for {projected:.0f}%"
+        state = str(standing)
         items.append(
             TodoItem(
                 section="Structure tests",

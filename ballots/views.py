@@ -11,9 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from ballots.forms import ContactReadinessForm, ContactTurnoutForm
-from ballots.models import Ballot, BranchReadiness, TurnoutReturn
-from ballots.services import ImportRejected, readiness_record, turnout_record, turnout_validate
+from ballots.forms import ContactProgressForm, ContactReadinessForm, ContactTurnoutForm
+from ballots.models import Ballot, BranchReadiness, StructureTest, TurnoutReturn
+from ballots.services import (
+    ImportRejected,
+    readiness_record,
+    structure_progress_record,
+    turnout_record,
+    turnout_validate,
+)
 from core.forms import error_summary
 from members.contacts import contact_link_required, link_token
 
@@ -52,7 +58,34 @@ def contact_report(request, *, link):
             prefix=f"t{ballot.pk}",
         )
         turnout_forms.append((ballot, form))
+    # The branch's own tests still open; a petition's is counted from its signatures.
+    tests = (
+        StructureTest.objects.filter(branch=branch, deadline__gte=today, petitions__isnull=True)
+        .with_progress()
+        .order_by("deadline", "title")
+    )
+    chosen_test = request.POST.get("test", "") if action == "structure" else ""
+    test_forms = [
+        (
+            t,
+            ContactProgressForm(
+                request.POST if chosen_test == str(t.pk) else None, prefix=f"s{t.pk}"
+            ),
+        )
+        for t in tests
+    ]
     back = f"{reverse('ballots:contact_report')}?{urlencode({'token': token})}"
+    for test, form in test_forms:
+        if chosen_test == str(test.pk) and form.is_valid():
+            structure_progress_record(
+                test=test,
+                done=form.cleaned_data["done"],
+                out_of=form.cleaned_data["out_of"],
+                on=today,
+                actor_label=f"contact link {link.pk}",
+            )
+            messages.success(request, f"Thank you: your progress on {test.title} is saved.")
+            return redirect(back)
     if action == "readiness" and readiness_form.is_valid():
         snapshot = readiness_form.save(commit=False)
         snapshot.branch = branch
@@ -102,7 +135,10 @@ def contact_report(request, *, link):
             "token": token,
             "readiness_form": readiness_form,
             "turnout_forms": [(b, f, last_counts.get(b.pk)) for b, f in turnout_forms],
+            "test_forms": [(t, f, t.standing(today)) for t, f in test_forms],
             "last": last,
-            "errors": error_summary(*[f for _, f in turnout_forms], readiness_form),
+            "errors": error_summary(
+                *[f for _, f in turnout_forms], *[f for _, f in test_forms], readiness_form
+            ),
         },
     )

@@ -1,8 +1,11 @@
 """Structure tests: targets that test the organisation, and progress towards them."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 
 from ballots.models.units import BargainingUnit
 from members.models import Branch
@@ -19,6 +22,34 @@ class StructureTestQuerySet(models.QuerySet):
             return self
         units = BargainingUnit.objects.visible_to(user).values("pk")
         return self.filter(Q(branch__isnull=False) & scope.q("branch") | Q(unit__in=units))
+
+    def with_progress(self):
+        """Annotate each test with its first and latest progress rows, for ``standing``."""
+        progress = StructureTestProgress.objects.filter(test=OuterRef("pk"))
+        latest = progress.order_by("-recorded_on", "-id")
+        first = progress.order_by("recorded_on", "id")
+        return self.annotate(
+            latest_on=Subquery(latest.values("recorded_on")[:1]),
+            latest_done=Subquery(latest.values("done")[:1]),
+            latest_out_of=Subquery(latest.values("out_of")[:1]),
+            first_on=Subquery(first.values("recorded_on")[:1]),
+            first_done=Subquery(first.values("done")[:1]),
+            first_out_of=Subquery(first.values("out_of")[:1]),
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a structure test stands: "met", "on track", "behind", "overdue" or
+    "no progress yet", and the percentage it is on course for by its date."""
+
+    state: str
+    projected: float | None
+
+    def __str__(self):
+        if self.projected is None or self.state == "met":
+            return self.state
+        return f"{self.state}: on course for {self.projected:.0f}%"
 
 
 class StructureTest(models.Model):
@@ -65,6 +96,31 @@ class StructureTest(models.Model):
 
     def latest(self):
         return self.progress.order_by("-recorded_on", "-id").first()
+
+    def projected_percent(self) -> float | None:
+        """Where the test will stand on its date if progress goes on at the rate so far
+        (from the first record to the latest; with one record, no rise is assumed).
+        None when nothing is recorded. Needs ``with_progress()``."""
+        if self.latest_on is None:
+            return None
+        latest = 100 * self.latest_done / self.latest_out_of if self.latest_out_of else 0.0
+        if self.first_on is None or self.first_on >= self.latest_on:
+            return latest
+        first = 100 * self.first_done / self.first_out_of if self.first_out_of else 0.0
+        rate = (latest - first) / (self.latest_on - self.first_on).days
+        return latest + rate * max(0, (self.deadline - self.latest_on).days)
+
+    def standing(self, today: datetime.date) -> Standing:
+        """Met, on track, behind or overdue, with the projection to its date."""
+        projected = self.projected_percent()
+        latest = 100 * self.latest_done / self.latest_out_of if self.latest_out_of else 0.0
+        if projected is not None and latest >= self.target_percent:
+            return Standing("met", latest)
+        if self.deadline < today:
+            return Standing("overdue", projected)
+        if projected is None:
+            return Standing("no progress yet", None)
+        return Standing("on track" if projected >= self.target_percent else "behind", projected)
 
 
 class StructureTestProgress(models.Model):
