@@ -186,6 +186,7 @@ def _slate(election, titles, total, rng, groups, branches) -> tuple[int, int]:
                         employer=rng.choice(groups),
                         branch=rng.choice(branches),
                         statement=rng.choice(STATEMENTS),
+                        **_joint_slate(len(candidates), on_slate, p, election),
                     )
                 )
                 added = True
@@ -193,6 +194,19 @@ def _slate(election, titles, total, rng, groups, branches) -> tuple[int, int]:
             break
     Candidate.objects.bulk_create(candidates)
     return len(new_positions), len(candidates)
+
+
+def _joint_slate(index: int, on_slate: int, position, election) -> dict:
+    """A joint slate: a few partners' candidates and independents, and for the small
+    STV positions our recommended order (the slate order)."""
+    fields = {}
+    if index % 7 == 3:
+        fields = {"affiliation": Candidate.Affiliation.PARTNER, "partner": "Broad Left"}
+    elif index % 11 == 5:
+        fields = {"affiliation": Candidate.Affiliation.INDEPENDENT}
+    if election.is_stv and 1 < position.seats <= 4:
+        fields["preference"] = on_slate + 1
+    return fields
 
 
 def _meetings(today, rng, window) -> int:

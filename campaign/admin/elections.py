@@ -5,6 +5,8 @@ and edits only their own group's; national organisers see and edit them all.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,6 +16,7 @@ from campaign import rules
 from campaign.admin import board_html, outreach
 from campaign.board import BOARD_LISTS, LIST_ROWS, BoardFilterForm, board_csv_rows, election_board
 from campaign.models import Candidate, Election, ElectionRedirect, Position, ReservedSeatRule
+from campaign.models.elections import preference_order_error
 from core.csv_safe import safe_writer
 from core.forms import error_summary
 from members.audit import audit_record
@@ -255,12 +258,48 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         return response
 
 
+class CandidateFormSet(BaseInlineFormSet):
+    """A position's slate: its recommended preferences, taken together, run 1..N."""
+
+    def get_unique_error_message(self, unique_check):
+        if "preference" in unique_check:
+            return preference_order_error([1, 1])  # the same number twice
+        return super().get_unique_error_message(unique_check)
+
+    def clean(self):
+        super().clean()
+        numbers = [
+            form.cleaned_data.get("preference")
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        position = self.instance
+        stv = position.election_id is None or position.election.is_stv
+        if not stv and any(n is not None for n in numbers):
+            raise ValidationError(
+                "Only an STV election has a recommended order: clear the preference numbers."
+            )
+        if problem := preference_order_error(numbers):
+            raise ValidationError(problem)
+
+
+def preference_problem_with_others(candidate) -> str | None:
+    """One candidate edited alone: its preference checked against the rest of its slate."""
+    others = Candidate.objects.filter(position_id=candidate.position_id).exclude(pk=candidate.pk)
+    return preference_order_error(
+        [*others.values_list("preference", flat=True), candidate.preference]
+    )
+
+
 class CandidateInline(ElectionInlineMixin, admin.StackedInline):
     model = Candidate
+    formset = CandidateFormSet
     extra = 0
     fields = [
         "order",
         "name",
+        ("affiliation", "partner"),
+        "preference",
         "employer",
         "branch",
         "photo",
@@ -305,8 +344,24 @@ class PositionAdmin(ElectionScopedMixin, admin.ModelAdmin):
 @admin.register(Candidate)
 class CandidateAdmin(ElectionScopedMixin, admin.ModelAdmin):
     election_path = "position__election"
-    list_display = ["name", "position", "order", "employer"]
-    list_filter = [("position__election", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["name", "position", "order", "affiliation", "preference", "employer"]
+    list_filter = [("position__election", admin.RelatedOnlyFieldListFilter), "affiliation"]
     list_select_related = ["position__election", "employer"]
-    search_fields = ["name"]
+    search_fields = ["name", "partner"]
     autocomplete_fields = ["branch"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class CandidateForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                problem = (
+                    "preference" not in self.errors
+                    and self.instance.position_id
+                    and preference_problem_with_others(self.instance)
+                )
+                if problem:
+                    self.add_error("preference", problem)
+
+        return CandidateForm

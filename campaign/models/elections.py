@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Deferrable, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -122,6 +122,15 @@ class Election(models.Model):
             errors["nominations_close"] = "Nominations must close on or before the ballot opens."
         if self.ballot_opens and self.ballot_closes and self.ballot_opens > self.ballot_closes:
             errors["ballot_closes"] = "The ballot must close on or after the day it opens."
+        if (
+            self.pk
+            and not self.is_stv
+            and Candidate.objects.filter(position__election=self, preference__isnull=False).exists()
+        ):
+            errors["voting_method"] = (
+                "Only an STV election has a recommended order of preferences. "
+                "Clear the candidates' preference numbers first."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -136,6 +145,11 @@ class Election(models.Model):
     def is_open_for_nominations(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return today <= self.nominations_close
+
+    @property
+    def is_stv(self) -> bool:
+        """Counted by STV: the slate may recommend an order of preferences."""
+        return self.voting_method == self.VotingMethod.STV
 
     def branches_q(self, prefix: str = "") -> Q:
         """A Q over branches (reached by prefix) that can nominate in this election."""
@@ -191,6 +205,13 @@ class Position(models.Model):
     def __str__(self):
         return f"{self.title} ({self.election.name})" if self.election_id else self.title
 
+    @property
+    def recommended_order(self) -> list["Candidate"]:
+        """Our candidates with a preference number, 1 first (uses prefetched candidates)."""
+        return sorted(
+            (c for c in self.candidates.all() if c.preference), key=lambda c: c.preference
+        )
+
 
 class ReservedSeatRule(models.Model):
     """At least N seats are reserved for a category: "2 NEC seats for Black members"."""
@@ -227,11 +248,49 @@ class ReservedSeatRule(models.Model):
         return f"{self.seats} x {where} for {self.category}"
 
 
+def preference_order_error(numbers) -> str | None:
+    """Why these preference numbers (None for unnumbered) are no order: 1..N, once each."""
+    given = sorted(n for n in numbers if n is not None)
+    if len(set(given)) != len(given):
+        return "Each preference number can be given to only one candidate for this position."
+    if given != list(range(1, len(given) + 1)):
+        expected = ", ".join(str(n) for n in range(1, len(given) + 1))
+        return (
+            f"The recommended order must run 1, 2, 3 ... with no gaps: "
+            f"with {len(given)} numbered, use {expected}."
+        )
+    return None
+
+
 class Candidate(models.Model):
-    """One of our candidates for a position, in slate order."""
+    """One of the candidates our slate backs for a position, in slate order."""
+
+    class Affiliation(models.TextChoices):
+        OURS = "ours", "Our slate"
+        PARTNER = "partner", "Joint slate partner"
+        INDEPENDENT = "independent", "Independent"
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="candidates")
     name = models.CharField(max_length=200)
+    affiliation = models.CharField(
+        max_length=12,
+        choices=Affiliation,
+        default=Affiliation.OURS,
+        help_text="On a joint slate: one of ours, a partner group's, or an independent we back.",
+    )
+    partner = models.CharField(
+        "partner group",
+        max_length=100,
+        blank=True,
+        help_text="For a joint slate partner's candidate: the partner's name, e.g. 'Broad Left'.",
+    )
+    preference = models.PositiveSmallIntegerField(
+        "recommended preference",
+        null=True,
+        blank=True,
+        help_text="STV elections only: our recommended preference (1, 2, 3 ...). "
+        "Leave empty to leave them out of the recommended order.",
+    )
     order = models.PositiveIntegerField(default=0, help_text="Slate order: lower comes first.")
     photo = models.ImageField(
         upload_to=safe_upload_to("campaign/candidates"),
@@ -275,17 +334,54 @@ class Candidate(models.Model):
             models.UniqueConstraint(
                 "position", Lower("name"), name="candidate_name_unique_per_position"
             ),
+            # Deferred: a reorder in the admin swaps numbers one row at a time.
+            models.UniqueConstraint(
+                fields=["position", "preference"],
+                name="candidate_preference_unique_per_position",
+                deferrable=Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(preference__isnull=True) | Q(preference__gte=1),
+                name="candidate_preference_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(affiliation="partner", partner__gt="")
+                | (~Q(affiliation="partner") & Q(partner="")),
+                name="candidate_partner_named_only_for_partners",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def affiliation_label(self) -> str:
+        """How the slate page names a candidate who is not one of ours ("" for ours)."""
+        if self.affiliation == self.Affiliation.PARTNER:
+            return f"Joint slate: {self.partner}"
+        if self.affiliation == self.Affiliation.INDEPENDENT:
+            return "Independent"
+        return ""
+
     def clean(self):
+        errors = {}
         if self.position_id and self.name:
             clash = Candidate.objects.filter(
                 position_id=self.position_id, name__iexact=self.name.strip()
             ).exclude(pk=self.pk)
             if clash.exists():
-                raise ValidationError(
-                    {"name": "This candidate is already on the slate for this position."}
+                errors["name"] = "This candidate is already on the slate for this position."
+        self.partner = self.partner.strip()
+        if self.affiliation == self.Affiliation.PARTNER and not self.partner:
+            errors["partner"] = "Name the joint slate partner this candidate comes from."
+        elif self.affiliation != self.Affiliation.PARTNER and self.partner:
+            errors["partner"] = "Only a joint slate partner's candidate has a partner group."
+        if self.preference is not None and self.position_id:
+            if not self.position.election.is_stv:
+                errors["preference"] = (
+                    "Only an STV election has a recommended order: leave this empty."
                 )
+            elif self.preference < 1:
+                errors["preference"] = "Preferences start at 1."
+        if errors:
+            raise ValidationError(errors)

@@ -121,3 +121,23 @@ def test_check_your_email_warns_about_a_work_address(page):
     page.goto(page.base + "/join/check-your-email/?work=1")
     assert "You gave a work email address" in page.locator("main").inner_text()
     check_page(page, "join-check-email-work", "work address")
+
+
+def test_joint_slate_with_recommended_order(page, group_election):
+    """A partner's candidate, an independent and our STV order, on the slate and the sheet."""
+    dev, ann = Candidate.objects.filter(position__title="Vice President").order_by("pk")
+    Candidate.objects.filter(pk=dev.pk).update(affiliation="partner", partner="Broad Left")
+    Candidate.objects.filter(pk=ann.pk).update(affiliation="independent")
+    Candidate.objects.filter(pk=ann.pk).update(preference=1)
+    Candidate.objects.filter(pk=dev.pk).update(preference=2)
+    page.goto(page.base + group_election.get_absolute_url())
+    main = page.locator("main")
+    order = main.locator(".campaign-preferences__list li")
+    assert order.all_inner_texts() == ["1 Ann Byrne", "2 Dev Patel"]
+    assert "Joint slate: Broad Left" in main.inner_text()
+    assert "Independent" in main.inner_text()
+    check_page(page, "slate-joint")
+    page.goto(page.base + "/elections/nominations-sheet/dwp/")
+    sheet = page.locator("main").inner_text()
+    assert "Our recommended order for the ballot: 1 Ann Byrne, 2 Dev Patel." in sheet
+    check_page(page, "nominations-sheet-joint")

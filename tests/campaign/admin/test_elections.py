@@ -36,10 +36,12 @@ def test_slate_reordered_inline(client, world):
         "candidates-0-id": bob.pk,
         "candidates-0-position": vps.pk,
         "candidates-0-name": "Bob",
+        "candidates-0-affiliation": "ours",
         "candidates-0-order": 5,
         "candidates-1-id": cat.pk,
         "candidates-1-position": vps.pk,
         "candidates-1-name": "Cat",
+        "candidates-1-affiliation": "ours",
         "candidates-1-order": 1,
     }
     response = client.post(url, data)
