@@ -47,7 +47,7 @@ def public_pages():
     election = ElectionFactory(
         name="NEC 2027",
         slug="nec-2027",
-        group=GroupFactory(name="DWP"),
+        group=GroupFactory(code="dwp", name="DWP"),
         intro="Our slate for the national executive.",
         publish_counts=True,
     )
@@ -64,6 +64,9 @@ def public_pages():
         "search": "/search/?q=pay",
         "join": "/join/",
         "privacy": "/privacy/",
+        "nominations-sheet": "/elections/nominations-sheet/",
+        "group-nominations-sheet": "/elections/nominations-sheet/dwp/",
+        "not-found": "/no-such-page/",
     }
 
 
@@ -100,7 +103,8 @@ def nu_validator_errors(folder: Path) -> list[str]:
 def test_every_public_page_is_valid_html(client, public_pages, tmp_path):
     for name, path in public_pages.items():
         response = client.get(path)
-        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        expected = 404 if name == "not-found" else 200
+        assert response.status_code == expected, f"{path} answered {response.status_code}"
         (tmp_path / f"{name}.html").write_bytes(response.content)
     errors = nu_validator_errors(tmp_path)
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
