@@ -89,11 +89,13 @@ def article_items(articles, level=2):
             )
             tag_list = f'<ul class="tag-list" aria-label="Tags">{links}</ul>'
         h, link = f"h{int(level)}", escape(url("articles:detail", article.slug))
+        # Whole seconds: HTML allows at most three digits of a second's fraction.
+        stamp = published.isoformat(timespec="seconds")
         items.append(
             f'<li class="article-item">\n'
             f'  <{h} class="article-item__title"><a href="{link}">'
             f"{escape(article.title)}</a></{h}>\n"
-            f'  <p class="article-item__meta"><time datetime="{published.isoformat()}">'
+            f'  <p class="article-item__meta"><time datetime="{stamp}">'
             f"{day.j()} {day.F()} {day.Y()}</time>{by}</p>\n"
             f"  {summary}{tag_list}\n"
             "</li>\n"
