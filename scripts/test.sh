@@ -45,6 +45,11 @@ echo "== topology"
 install_or_skip caddy /usr/bin/caddy topology "the production topology test"
 /usr/bin/caddy version 2>/dev/null || true
 
+echo "== java"
+# tests/core/test_public_html_valid.py runs the W3C Nu validator (vnu.jar), a Java program.
+install_or_skip default-jre-headless /usr/bin/java htmlvalidator "the HTML validator test"
+/usr/bin/java -version 2>&1 | head -1 || true
+
 marker_args=()
 if [ ${#skip_markers[@]} -gt 0 ]; then
   expression="${skip_markers[0]}"

