@@ -101,6 +101,9 @@ def test_settings_hold_every_scope_the_views_use():
         "unsubscribe",
         "invite_member",
         "invite_organiser",
+        "rsvp",
+        "sign",
+        "pledge",
     }
     for rate in real.RATELIMITS.values():
         ratelimit.parse_rate(rate)
