@@ -4,7 +4,9 @@ signed time the form was shown, which also carries the wording's version.
 
 An app's form subclasses ``ConsentedForm`` and says which words it shows:
 ``wordings`` ({version: text}, never edited once used) and a ``started_salt``.
-``clean()`` adds ``consent_version``, the version the person saw.
+``clean()`` adds ``consent_version``, the version the person saw. ``PersonForm``
+adds the name, address and (optional) branch that event replies and petition
+signatures both take.
 """
 
 import time
@@ -13,6 +15,7 @@ from django import forms
 from django.core import signing
 
 from members import conf
+from members.forms.details import BranchSelect, Normalised, structure_choices
 
 
 class ConsentedForm(forms.Form):
@@ -104,3 +107,50 @@ def branch_pk_to_branch(pk):
     if branch is None:
         raise forms.ValidationError("Choose your branch from the list")
     return branch
+
+
+class PersonForm(ConsentedForm):
+    """Name, email and, if they like, their branch (a Branch once cleaned), with the
+    consent and spam checks. Subclasses set the words that differ."""
+
+    email_help = ""
+    branch_label = "Your branch"
+    consent_required = ConsentedForm.base_fields["consent"].error_messages["required"]
+
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        error_messages={
+            "required": "Enter your name",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    branch = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Branches are listed under their union group.",
+        error_messages={"invalid_choice": "Choose your branch from the list"},
+        widget=BranchSelect(attrs={"data-typeahead": "branch"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = self.email_help
+        self.fields["branch"].label = self.branch_label
+        self.fields["branch"].choices = Normalised(structure_choices().branches)
+        self.fields["consent"].error_messages["required"] = self.consent_required
+
+    def clean_branch(self):
+        return branch_pk_to_branch(self.cleaned_data.get("branch"))
