@@ -123,3 +123,24 @@ def test_the_admin_list_says_where_each_test_stands(client, world):
     client.force_login(UserFactory(role="national"))
     page = client.get(reverse("admin:ballots_structuretest_changelist")).content.decode()
     assert "behind: on course for 33%" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_admin_list_runs_the_same_queries_for_1_or_20_tests(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(UserFactory(role="national"))
+    url = reverse("admin:ballots_structuretest_changelist")
+
+    def add_tests(n):
+        for _ in range(n):
+            test = StructureTestFactory(branch=world["b1"], deadline=dt.date(2026, 4, 11))
+            StructureTestProgress.objects.create(test=test, recorded_on=TODAY, done=75, out_of=100)
+
+    add_tests(1)
+    client.get(url)  # warm the session and content types
+    with django_assert_max_num_queries(20) as one:
+        assert "75% on 12 Mar (met)" in client.get(url).content.decode()
+    add_tests(19)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
