@@ -9,6 +9,7 @@ for one position (or in the CSV), and each branch list shows its first LIST_ROWS
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -67,6 +68,17 @@ class BoardFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+    def query(self, *, without: str = "") -> str:
+        """The valid filters as a query string, in the fields' order ("" for none)."""
+        filters = self.filters()
+        return urlencode(
+            [
+                (name, getattr(filters[name], "pk", filters[name]))
+                for name in self.fields
+                if name in filters and name != without
+            ]
+        )
 
 
 @dataclass

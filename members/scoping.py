@@ -105,6 +105,14 @@ class Scope:
             raise ValueError(f"not an SQL alias: {alias!r}")
         return self.sql(group=f"{alias}.group_id = %s", region=f"{alias}.region_id = %s")
 
+    @property
+    def key(self) -> str:
+        """What decides which rows this scope reaches, as text: part of the cache key of
+        a page built once per scope (the nominations board, the ballot dashboard)."""
+        return {"group": f"group-{self.group_id}", "region": f"region-{self.region_id}"}.get(
+            self.kind, self.kind
+        )
+
     def allows_group(self, group_id: int | None) -> bool:
         """Whether objects that belong to a whole group (elections, units) are visible."""
         if self.everything:

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from campaign import rules
 from campaign.admin import board_html, outreach
@@ -19,9 +21,13 @@ from campaign.models import Candidate, Election, ElectionRedirect, Position, Res
 from campaign.models.elections import preference_order_error
 from core.csv_safe import safe_writer
 from core.forms import error_summary
+from core.pagecache import fragment
 from members.audit import audit_record
 from members.models import Group
 from members.scoping import ScopedAdminMixin, scope_for
+
+# What the board shows (core.pagecache.topics): a change to any retires its body.
+BOARD_TOPICS = ("elections", "slates", "structure")
 
 
 def election_editable(request, election) -> bool:
@@ -212,25 +218,48 @@ class ElectionAdmin(ElectionScopedMixin, admin.ModelAdmin):
         return get_object_or_404(self.get_queryset(request).select_related("group"), pk=pk)
 
     def board_view(self, request, pk):
-        """A summary, candidates, deadlines ahead and branches to chase, with filters."""
+        """A summary, candidates, deadlines ahead and branches to chase, with filters.
+
+        The page's body is built once per election, scope, filters and day, and
+        again after any change to what it shows (a fragment retired by the
+        campaign's topics): at 1,000 branches a repeat view counts nothing.
+        """
         self.require(request, "view")
         election = self._get_election(request, pk)
         form = BoardFilterForm(request.GET or None, election=election, user=request.user)
-        board = election_board(election=election, user=request.user, filters=form.filters())
+        today = timezone.localdate()
+
+        def build():
+            board = election_board(
+                election=election, user=request.user, filters=form.filters(), today=today
+            )
+            context = {
+                "election": election,
+                "board": board,
+                "form": form,
+                "errors": error_summary(form),
+                "shown": {name: board.shown(name) for name in BOARD_LISTS},
+                "list_rows": LIST_ROWS,
+                "list_query": form.query(without="status"),
+                "candidate_rows": board_html.candidate_rows(board, form.query()),
+                "deadline_rows": board_html.deadline_rows(board.shown("deadlines")),
+                "selects": [(field.name, board_html.select(field)) for field in form],
+                "csv_url": reverse("admin:campaign_election_board_csv", args=[election.pk]),
+            }
+            return render_to_string("campaign/admin/_board_body.html", context)
+
+        if form.errors:
+            body = build()
+        else:
+            scope = scope_for(request.user).key
+            name = f"board:{election.pk}:{scope}:{today.isoformat()}:{form.query()}"
+            body = fragment(name, BOARD_TOPICS, build)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Nominations board: {election.name}",
             "election": election,
-            "board": board,
-            "form": form,
-            "errors": error_summary(form),
-            "shown": {name: board.shown(name) for name in BOARD_LISTS},
-            "list_rows": LIST_ROWS,
-            "candidate_rows": board_html.candidate_rows(board, request.GET.urlencode()),
-            "deadline_rows": board_html.deadline_rows(board.shown("deadlines")),
-            "selects": [(field.name, board_html.select(field)) for field in form],
-            "csv_url": reverse("admin:campaign_election_board_csv", args=[election.pk]),
+            "body": body,
         }
         return TemplateResponse(
             request, "campaign/admin/board.html", context, status=400 if form.errors else 200
