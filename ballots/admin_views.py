@@ -6,11 +6,14 @@ object through the organiser's scope, so anything outside it is a 404.
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,9 +49,12 @@ from ballots.services import (
 )
 from ballots.timetable import ballot_timetable
 from core.forms import error_summary
+from core.pagecache import fragment
 from members.models import Branch
 from members.scoping import scope_for, scoped_permission_required
 
+# What the dashboard shows (core.pagecache.topics): a change to any retires its body.
+DASHBOARD_TOPICS = ("ballots", "turnout", "structure")
 CHARTS_SHOWN = 12  # units closest to the line charted by default; ?charts=all for every unit
 GRID_PAGE = 50
 
@@ -65,16 +71,6 @@ def _as_of(request, ballot) -> dt.date:
         return timezone.localdate()
 
 
-def _query(request, **changes) -> str:
-    """Return this page's query string with some parameters set (or dropped, if None)."""
-    query = request.GET.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = value
-    return f"?{query.urlencode()}" if query else "?"
-
-
 def _visible_ballot(request, pk) -> Ballot:
     try:
         return Ballot.objects.visible_to(request.user).get(pk=pk)
@@ -84,49 +80,69 @@ def _visible_ballot(request, pk) -> Ballot:
 
 @scoped_permission_required("ballots.view_ballot")
 def ballot_dashboard(request, pk):
-    """Per-unit turnout against the threshold, the legal timetable, and charts."""
+    """Per-unit turnout against the threshold, the legal timetable, and charts.
+
+    The page's body is built once per ballot, scope, day and view, and again
+    after any change to what it shows (a fragment retired by DASHBOARD_TOPICS):
+    at 200 units and 1,000 branches a repeat view runs no turnout query.
+    """
     ballot = _visible_ballot(request, pk)
     as_of = _as_of(request, ballot)
-    book = RuleBook()
-    timetable = ballot_timetable(ballot, book=book)
-    units = turnout_by_unit(ballot, request.user, as_of=as_of, book=book)
     all_charts = request.GET.get("charts") == "all"
-    charted = units if all_charts else units[:CHARTS_SHOWN]
-    series = turnout_series(
-        ballot, request.user, unit_ids=[u.unit_id for u in charted], as_of=as_of
-    )
-    charts = [
-        (
-            u,
-            turnout_chart(u, series[u.unit_id], ballot.opens_on, ballot.closes_on),
-            series_rows(series[u.unit_id]),
-        )
-        for u in charted
-    ]
     today = timezone.localdate()
-    deadlines = [(d, d.flag(today), d.state(today)) for d in timetable.deadlines]
     scope = scope_for(request.user)
+    can_change = request.user.has_perm("ballots.change_ballot") and ballot.wholly_visible_to(
+        request.user
+    )
+    # The view's own parameters, checked: the links on the page keep them.
+    kept = {"as_of": as_of.isoformat()} if "as_of" in request.GET else {}
+
+    def query(**changes) -> str:
+        return "?" + urlencode({**kept, **changes})
+
+    def build():
+        book = RuleBook()
+        timetable = ballot_timetable(ballot, book=book)
+        units = turnout_by_unit(ballot, request.user, as_of=as_of, book=book)
+        charted = units if all_charts else units[:CHARTS_SHOWN]
+        series = turnout_series(
+            ballot, request.user, unit_ids=[u.unit_id for u in charted], as_of=as_of
+        )
+        charts = [
+            (
+                u,
+                turnout_chart(u, series[u.unit_id], ballot.opens_on, ballot.closes_on),
+                series_rows(series[u.unit_id]),
+            )
+            for u in charted
+        ]
+        context = {
+            "SITE_URL": settings.SITE_URL,
+            "ballot": ballot,
+            "as_of": as_of,
+            "timetable": timetable,
+            "deadlines": [(d, d.flag(today), d.state(today)) for d in timetable.deadlines],
+            "units": units,
+            "charts": charts,
+            "all_charts": all_charts,
+            "unit_rows": unit_rows(units, {u.unit_id for u in charted}, query(charts="all")),
+            "all_charts_query": query(charts="all"),
+            "few_charts_query": query(),
+            "charts_shown": CHARTS_SHOWN,
+            "below": sum(1 for u in units if u.still_needed),
+            "partial_scope": scope.region_id is not None,
+            "can_change": can_change,
+        }
+        return render_to_string("ballots/admin/_dashboard_body.html", context)
+
+    name = f"ballot-dashboard:{ballot.pk}:{scope.key}:{today}:{query()}:{all_charts}:{can_change}"
     return render(
         request,
         "ballots/admin/ballot_dashboard.html",
         _context(
             request,
             f"{ballot.name}: turnout and timetable",
-            ballot=ballot,
-            as_of=as_of,
-            timetable=timetable,
-            deadlines=deadlines,
-            units=units,
-            charts=charts,
-            all_charts=all_charts,
-            unit_rows=unit_rows(units, {u.unit_id for u in charted}, _query(request, charts="all")),
-            all_charts_query=_query(request, charts="all"),
-            few_charts_query=_query(request, charts=None),
-            charts_shown=CHARTS_SHOWN,
-            below=sum(1 for u in units if u.still_needed),
-            partial_scope=scope.region_id is not None,
-            can_change=request.user.has_perm("ballots.change_ballot")
-            and ballot.wholly_visible_to(request.user),
+            body=fragment(name, DASHBOARD_TOPICS, build),
         ),
     )
 

@@ -8,6 +8,13 @@ class BallotsConfig(AppConfig):
         "Ballot": ("ballots",),
         "BallotUnit": ("ballots",),
         "ActionDate": ("ballots",),
+        # Not on public pages: what organisers' kept ballot dashboards show
+        # (ballots/admin_views.py, DASHBOARD_TOPICS).
+        "BargainingUnit": ("turnout",),
+        "UnitBranch": ("turnout",),
+        "TurnoutReturn": ("turnout",),
+        "VotePledge": ("turnout",),
+        "LegalRule": ("turnout",),
         # A petition's page shows its text and its count of confirmed signatures.
         "Petition": ("petitions",),
         "PetitionSignature": ("petitions",),

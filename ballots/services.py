@@ -18,6 +18,7 @@ from ballots.models import (
     StructureTestProgress,
     TurnoutReturn,
 )
+from core import pagecache
 from members.audit import audit_record
 from members.models import Branch
 
@@ -244,6 +245,7 @@ def turnout_record(
             unique_fields=["ballot", "branch", "counted_on"],
             update_fields=["voted", "source", "entered_by"],
         )
+        pagecache.invalidate(model=TurnoutReturn)  # bulk_create() sends no signals
         audit_record(
             actor=user or actor_label or None,
             action="import" if source == BranchReadiness.Source.CSV else "change",

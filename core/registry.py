@@ -4,8 +4,9 @@ Core imports no app. An app that has public pages, demo data, personal data
 to purge, or something that changes a page on a schedule says so on its own
 ``AppConfig``, and core reads it from there:
 
-- ``public_models``: this app's models whose change can alter a public page,
-  each mapped to the topics (what pages show: "articles", "slates", ...) its
+- ``public_models``: this app's models whose change can alter a public page
+  (or a page kept for organisers, such as the nominations board), each mapped
+  to the topics (what pages show: "articles", "slates", "turnout", ...) its
   save or deletion makes stale; the page cache and page fragments retire only
   what shows those (core.pagecache.topics; a plain list makes every page stale);
 - ``demo_loader``: the dotted path of ``load(**sizes) -> dict``, run by

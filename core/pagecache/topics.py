@@ -1,7 +1,8 @@
 """What a page shows, and what makes it stale: topics.
 
-A topic names something public pages show: "articles", "elections", "slates",
-"structure". Each app says on its ``AppConfig.public_models`` which topics a
+A topic names something pages show: "articles", "elections", "slates",
+"structure" on public pages, "turnout" on organisers' kept ballot dashboards.
+Each app says on its ``AppConfig.public_models`` which topics a
 save of each of its models makes stale (``{"Nomination": ("slates",)}``); a
 view says which topics its page shows (``@shows("articles")``). A page that
 says nothing shows every topic, so forgetting to say is never wrong, only slower.

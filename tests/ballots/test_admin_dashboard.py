@@ -8,7 +8,10 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
+from ballots.admin_views import DASHBOARD_TOPICS
 from ballots.models import BallotUnit, BargainingUnit, TurnoutReturn, UnitBranch
+from ballots.services import turnout_record
+from core import pagecache
 from members.models import Branch, User
 from tests.ballots.conftest import organiser
 from tests.ballots.factories import BallotFactory, BallotUnitFactory, BargainingUnitFactory
@@ -92,18 +95,25 @@ def test_dashboard_query_count_is_fixed_from_small_to_full_size(client, national
     small = _big_ballot("s", units=10, branches=50, days=5)
     full = _big_ballot("f", units=200, branches=1000, days=60)
     assert TurnoutReturn.objects.filter(ballot=full).count() == 60_000
+    pagecache.invalidate(DASHBOARD_TOPICS)  # their versions exist, as on a running site
     client.force_login(national)
+    _count_queries(client, _dashboard(small, as_of="2026-04-30"))  # and this process read them
     as_of = "2026-05-01"
-    # session, user, 2 permission lookups, ballot, rules, action dates, units, series
+    # session, user, 2 permission lookups, ballot, rules, action dates, units, series;
+    # and the shared cache's: the kept body, storing it (6)
     small_count, _ = _count_queries(client, _dashboard(small, as_of=as_of))
     full_count, html = _count_queries(client, _dashboard(full, as_of=as_of))
-    assert full_count == small_count <= 9
+    assert full_count == small_count <= 9 + 6
     assert html.count("bl-chart__svg") == 12
     assert "Unit f 199" in html
     # Every unit's chart: still the same queries.
     all_count, html = _count_queries(client, _dashboard(full, as_of=as_of, charts="all"))
     assert all_count == full_count
     assert html.count("bl-chart__svg") == 200
+    # Seen again, the body is kept: session, user, 2 permission lookups, ballot.
+    again_count, again = _count_queries(client, _dashboard(full, as_of=as_of, charts="all"))
+    assert again_count <= 5
+    assert again.split("<h2>Timetable</h2>")[1] == html.split("<h2>Timetable</h2>")[1]
 
 
 def test_every_units_chart_is_one_link_away_and_scoped(client, world):
@@ -149,3 +159,34 @@ def test_group_organiser_gets_404_for_a_ballot_outside_their_group(client, world
     html = client.get(_dashboard(world["ballot"])).content.decode()
     assert "Jobcentres" in html
     assert "Tax offices" not in html
+
+
+@time_machine.travel(dt.datetime(2026, 3, 11, 9, tzinfo=dt.UTC), tick=False)
+def test_a_kept_dashboard_is_rebuilt_once_a_figure_it_shows_changes(client, returns, national):
+    """The body is kept per ballot, scope, day and view: a turnout import (bulk_create,
+    no signals) moves it at once, and a regional organiser never gets the national one."""
+    url = _dashboard(returns["ballot"])
+    client.force_login(national)
+    assert "Needs 5 more votes" in client.get(url).content.decode()
+    regional = organiser(User.Role.REGIONAL, region=returns["north"])
+    client.force_login(regional)
+    html = client.get(url).content.decode()
+    assert "cover only the branches in your region" in html
+    assert "Needs 5 more votes" not in html  # Exeter Tax, in the south, is not counted
+    turnout_record(
+        user=national,
+        ballot=returns["ballot"],
+        returns=[
+            TurnoutReturn(
+                ballot=returns["ballot"],
+                branch=returns["b4"],
+                counted_on=dt.date(2026, 3, 11),
+                voted=20,
+            )
+        ],
+        source="admin",
+    )
+    client.force_login(national)
+    html = client.get(url).content.decode()
+    assert "Needs 5 more votes" not in html
+    assert "cover only the branches in your region" not in html
