@@ -47,6 +47,10 @@ from bench.run.pages import (
 from bench.run.report import print_report, write_json
 from bench.run.servers import Gunicorn, RssSampler, check_consistency
 
+# gunicorn.conf.py's default for WEB_CONCURRENCY: the bench measures what a
+# volunteer's deployment runs (tests/bench/test_quick.py keeps them equal).
+PRODUCTION_WORKERS = 3
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
@@ -54,7 +58,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the bench database")
     parser.add_argument("--seconds", type=int, help="seconds per row and concurrency")
     parser.add_argument("--concurrency", help="comma-separated, e.g. 1,16,64")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default 2; 1 with --quick)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help=f"gunicorn workers (default {PRODUCTION_WORKERS}, production's; 1 with --quick)",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
     parser.add_argument(
@@ -71,7 +79,7 @@ def main(argv=None) -> int:
         if args.concurrency
         else ([16] if quick else [1, 16, 64])
     )
-    workers = args.workers or (1 if quick else 2)
+    workers = args.workers or (1 if quick else PRODUCTION_WORKERS)
     started = time.monotonic()
 
     def say(text):

@@ -1,4 +1,4 @@
-"""The output: the table, the targets of issue #9, the summary lines and the JSON file."""
+"""The output: the table, the targets (issues #9, #18, #21), the summary lines and the JSON."""
 
 import json
 import os
@@ -43,7 +43,7 @@ def print_table(rows, concurrencies, ceiling: Row, peak, out=print):
 def check_targets(rows, ceiling: Row, peak, join_stats, out=print) -> None:
     ref = ceiling.results.get(16)
     out("")
-    out("Targets (issue #9):")
+    out("Targets (issues #9, #18 and #21):")
     if not ref:
         out("  (no concurrency-16 ceiling measured: targets need the full run)")
         return
@@ -59,18 +59,23 @@ def check_targets(rows, ceiling: Row, peak, join_stats, out=print) -> None:
         if row.target == "cached":
             p99 = r.p99_ms / ref.p99_ms if ref.p99_ms else 0
             line(
-                ratio >= 0.5 and p99 < 4,
-                f"{row.name}: {ratio:.2f} of the ceiling (>= 0.5), "
-                f"p99 {p99:.1f}x the ceiling's (< 4)",
+                ratio >= 0.9 and p99 <= 2,
+                f"{row.name}: {ratio:.2f} of the ceiling (>= 0.9), "
+                f"p99 {p99:.1f}x the ceiling's (<= 2)",
             )
         elif row.target in ("cold", "search"):
-            line(ratio >= 0.1, f"{row.name}: {ratio:.2f} of the ceiling (>= 0.1)")
+            line(ratio >= row.floor, f"{row.name}: {ratio:.3f} of the ceiling (>= {row.floor})")
         elif row.target == "organiser":
-            alone = row.results.get(1) or r  # one organiser at a time is the usual case
+            alone = row.results.get(1)
             line(
-                row.queries is not None and row.queries < 10,
-                f"{row.name}: {row.queries} SQL queries (< 10), p50 {alone.p50_ms:.1f} ms "
-                f"at concurrency {1 if 1 in row.results else 16}",
+                row.queries is not None
+                and row.queries < 10
+                and alone is not None
+                and alone.p50_ms < row.limit_ms
+                and r.p50_ms < 4 * row.limit_ms,
+                f"{row.name}: {row.queries} SQL queries (< 10); p50 "
+                f"{alone.p50_ms if alone else float('nan'):.1f} ms alone (< {row.limit_ms:.0f}), "
+                f"{r.p50_ms:.1f} ms at 16 at once (< {4 * row.limit_ms:.0f})",
             )
     if join_stats:
         line(

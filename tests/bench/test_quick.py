@@ -24,6 +24,9 @@ QUERIES = {
     "Atom feed, page cache off": 1,
     "slate page, page cache off": 2,
     "join form GET": 0,
+    # Organisers' pages: the body is kept (session, user, permissions, the object).
+    "nominations board": 6,
+    "ballot unit dashboard": 6,
 }
 
 
@@ -70,3 +73,13 @@ def test_quick_bench_runs_and_measures(tmp_path):
         assert row["queries"] <= limit, f"{row['name']}: {row['queries']} queries (at most {limit})"
     assert all(rss < 400 * 2**20 for rss in result["peak_rss"]["cached"])
     assert "done" in stdout
+
+
+def test_the_bench_runs_as_many_workers_as_production(monkeypatch):
+    """The full bench's default is gunicorn.conf.py's WEB_CONCURRENCY default."""
+    import runpy
+
+    from bench.run.__main__ import PRODUCTION_WORKERS
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == PRODUCTION_WORKERS
