@@ -230,12 +230,15 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
                 .exists()
             )
             if reported or not link.is_live:
-                # A branch that reported needs no more reminders for this election.
-                stopped = Reminder.objects.filter(
-                    link__branch_id=link.branch_id,
-                    election=election,
-                    sent_at__isnull=True,
-                    stopped_at__isnull=True,
+                # A branch that reported needs no more reminders for this election;
+                # a link that ended needs none, but a newer link to the branch still does.
+                unsent = Reminder.objects.filter(
+                    election=election, sent_at__isnull=True, stopped_at__isnull=True
+                )
+                stopped = (
+                    unsent.filter(link__branch_id=link.branch_id)
+                    if reported
+                    else unsent.filter(link=link)
                 )
                 counts["stopped"] += stopped.update(stopped_at=now)
                 continue

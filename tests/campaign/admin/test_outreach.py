@@ -229,6 +229,32 @@ def test_reminders_go_when_due_and_stop_once_the_branch_reports(world):
     assert ContactEvent.objects.filter(kind="reminder").count() == 1
 
 
+def _bulk_send(world, branch, email, at=NOW):
+    recipients = [outreach.Recipient(branch, "Sam", email)]
+    with time_machine.travel(at, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        return outreach.contact_links_bulk_send(
+            election=world["nec"], recipients=recipients, user=None
+        )[0]
+
+
+def _remind(day):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return outreach.send_due_reminders(today=day)
+
+
+def test_a_withdrawn_link_stops_its_own_reminders_not_the_new_contacts(world):
+    # The first link went to the wrong person and was withdrawn; a second went
+    # to the right one a day later. Each has a chase a week after it went.
+    d4 = world["b"]["D4"]
+    wrong = _bulk_send(world, d4, "wrong@example.org")
+    wrong.revoke()
+    _bulk_send(world, d4, "right@example.org", at=NOW + datetime.timedelta(days=1))
+    mail.outbox.clear()
+    assert _remind(TODAY + datetime.timedelta(days=7)) == {"sent": 0, "stopped": 1}
+    assert _remind(TODAY + datetime.timedelta(days=8)) == {"sent": 1, "stopped": 0}
+    assert [m.to for m in mail.outbox] == [["right@example.org"]]
+
+
 def test_the_contact_history_lists_sent_chased_opened_and_reported(client, world):
     d3 = world["b"]["D3"]
     link = _link(d3, email="sam@example.org", last_used_at=NOW)
