@@ -5,7 +5,8 @@ reminders and queues its email in one transaction: the task rows commit with the
 links (``enqueue_with_commit``), each keyed by its link, so a worker killed
 mid-batch neither loses an email (the rest stay queued) nor doubles one (a rerun
 of a sent one finds its sent-marker). ``send_due_reminders`` runs daily and
-sends each due reminder unless the branch has reported, which stops the rest.
+sends each link's due reminders (one email) unless the branch has reported,
+which stops the rest.
 """
 
 import csv
@@ -40,6 +41,9 @@ REMINDER_WORDS = {
     Reminder.Kind.REPORT: "please report your AGM's result (who it nominated)",
     Reminder.Kind.CHASE: "we have not heard from your branch yet",
 }
+# A link's reminders due together go as one email, which gives the reason of the
+# latest due; between two due the same day, the one later in this list.
+REMINDER_RANK = [Reminder.Kind.CHASE, Reminder.Kind.NOTICE, Reminder.Kind.REPORT]
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,8 @@ def contact_links_bulk_send(
 
 
 def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Send every reminder due by today; stop those of branches that have reported."""
+    """Send the reminders due by today, one email per link; stop those of branches that
+    have reported."""
     from members.tasks import send_contact_link
 
     today = today or timezone.localdate()
@@ -212,13 +217,20 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
     )
     for reminder in due:
         with transaction.atomic():
-            locked = (
-                Reminder.objects.select_for_update(skip_locked=True)
-                .filter(pk=reminder.pk, sent_at__isnull=True, stopped_at__isnull=True)
-                .first()
+            # The link's reminders due by today go together, as one email: each
+            # email gives the link a new token, so a second one would leave the
+            # first with a dead link (a chase and a report due on one day do that).
+            together = list(
+                Reminder.objects.select_for_update(skip_locked=True).filter(
+                    link_id=reminder.link_id,
+                    election_id=reminder.election_id,
+                    due_on__lte=today,
+                    sent_at__isnull=True,
+                    stopped_at__isnull=True,
+                )
             )
-            if locked is None:
-                continue  # another worker has it
+            if reminder.pk not in {r.pk for r in together}:
+                continue  # sent with another of its link's, or another worker has it
             link, election = reminder.link, reminder.election
             reported = (
                 reported_meetings(election)
@@ -230,29 +242,33 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
                 .exists()
             )
             if reported or not link.is_live:
-                # A branch that reported needs no more reminders for this election.
-                stopped = Reminder.objects.filter(
-                    link__branch_id=link.branch_id,
-                    election=election,
-                    sent_at__isnull=True,
-                    stopped_at__isnull=True,
+                # A branch that reported needs no more reminders for this election;
+                # a link that ended needs none, but a newer link to the branch still does.
+                unsent = Reminder.objects.filter(
+                    election=election, sent_at__isnull=True, stopped_at__isnull=True
+                )
+                stopped = (
+                    unsent.filter(link__branch_id=link.branch_id)
+                    if reported
+                    else unsent.filter(link=link)
                 )
                 counts["stopped"] += stopped.update(stopped_at=now)
                 continue
-            locked.sent_at = now
-            locked.save(update_fields=["sent_at"])
+            # One email for them all, giving the reason REMINDER_RANK picks; all count as sent.
+            chosen = max(together, key=lambda r: (r.due_on, REMINDER_RANK.index(r.kind)))
+            Reminder.objects.filter(pk__in=[r.pk for r in together]).update(sent_at=now)
             ContactEvent.objects.create(
                 branch_id=link.branch_id,
                 election=election,
                 kind=ContactEvent.Kind.REMINDER,
                 link=link,
-                note=locked.get_kind_display(),
+                note=chosen.get_kind_display(),
             )
             enqueue_with_commit(
                 send_contact_link,
                 link.pk,
-                dedupe_key=f"reminder-{locked.pk}",
-                reminder=REMINDER_WORDS[locked.kind],
+                dedupe_key=f"reminder-{chosen.pk}",
+                reminder=REMINDER_WORDS[chosen.kind],
             )
             counts["sent"] += 1
     return counts

@@ -5,6 +5,7 @@ half-sent, query counts at 1,000 branches."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from campaign import outreach
 from campaign.models import ContactEvent, NominationReport, Reminder
 from members.models import AuditEvent, Branch, BranchContactLink, User
 from tests.campaign.admin.world import NOW, TODAY
+from tests.campaign.factories import MeetingFactory
 from tests.factories import BranchContactLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +229,55 @@ def test_reminders_go_when_due_and_stop_once_the_branch_reports(world):
     assert counts == {"sent": 0, "stopped": 2}  # the chase and the report reminders
     assert len(mail.outbox) == 1
     assert ContactEvent.objects.filter(kind="reminder").count() == 1
+
+
+def _bulk_send(world, branch, email, at=NOW):
+    recipients = [outreach.Recipient(branch, "Sam", email)]
+    with time_machine.travel(at, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        return outreach.contact_links_bulk_send(
+            election=world["nec"], recipients=recipients, user=None
+        )[0]
+
+
+def _remind(day):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return outreach.send_due_reminders(today=day)
+
+
+def test_reminders_due_together_go_as_one_email_whose_link_works(world):
+    # An AGM six days after the send: its chase and its "report your result"
+    # reminder both fall on the seventh day. Two emails would each carry a new
+    # token, and the first would arrive with a dead link.
+    d4 = world["b"]["D4"]
+    MeetingFactory(branch=d4, date=TODAY + datetime.timedelta(days=6))
+    link = _bulk_send(world, d4, "sam@example.org")
+    mail.outbox.clear()
+    day = TODAY + datetime.timedelta(days=7)
+    assert sorted(link.reminders.filter(due_on=day).values_list("kind", flat=True)) == [
+        "chase",
+        "report",
+    ]
+    assert _remind(day) == {"sent": 1, "stopped": 0}
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("Reminder: please report your AGM's result")
+    token = re.search(r"token=([\w-]+)", mail.outbox[0].body).group(1)
+    assert BranchContactLink.from_token(token) == link
+    assert not link.reminders.filter(due_on__lte=day, sent_at__isnull=True).exists()
+    assert ContactEvent.objects.filter(kind="reminder").count() == 1
+    assert _remind(day) == {"sent": 0, "stopped": 0}
+
+
+def test_a_withdrawn_link_stops_its_own_reminders_not_the_new_contacts(world):
+    # The first link went to the wrong person and was withdrawn; a second went
+    # to the right one a day later. Each has a chase a week after it went.
+    d4 = world["b"]["D4"]
+    wrong = _bulk_send(world, d4, "wrong@example.org")
+    wrong.revoke()
+    _bulk_send(world, d4, "right@example.org", at=NOW + datetime.timedelta(days=1))
+    mail.outbox.clear()
+    assert _remind(TODAY + datetime.timedelta(days=7)) == {"sent": 0, "stopped": 1}
+    assert _remind(TODAY + datetime.timedelta(days=8)) == {"sent": 1, "stopped": 0}
+    assert [m.to for m in mail.outbox] == [["right@example.org"]]
 
 
 def test_the_contact_history_lists_sent_chased_opened_and_reported(client, world):
