@@ -231,6 +231,19 @@ def send_due_reminders(*, today: datetime.date | None = None) -> dict[str, int]:
             )
             if reminder.pk not in {r.pk for r in together}:
                 continue  # sent with another of its link's, or another worker has it
+            # After a missed daily run, a notice reminder whose deadline has gone by
+            # would announce it as "in a few days": it is stopped, not sent.
+            late = {
+                r.pk
+                for r in together
+                if r.kind == Reminder.Kind.NOTICE
+                and r.due_on + datetime.timedelta(days=NOTICE_LEAD_DAYS) < today
+            }
+            if late:
+                counts["stopped"] += Reminder.objects.filter(pk__in=late).update(stopped_at=now)
+                together = [r for r in together if r.pk not in late]
+                if not together:
+                    continue
             link, election = reminder.link, reminder.election
             reported = (
                 reported_meetings(election)

@@ -321,3 +321,21 @@ def test_the_chase_list_runs_a_fixed_number_of_queries_at_1000_branches(
         with django_assert_num_queries(len(small.captured_queries)):
             response = client.get(_url("chase", world))
     assert response.content.decode().count('type="checkbox" name="branch"') == 1002
+
+
+def test_a_notice_reminder_whose_deadline_passed_is_stopped_not_sent(world):
+    # An AGM 20 days after the send: its next deadline (14 days' notice) is on
+    # day 6, its notice reminder on day 3. The daily run missed days 3 to 9; on
+    # day 10 the chase goes, and the notice reminder, now wrong, does not.
+    d4 = world["b"]["D4"]
+    MeetingFactory(branch=d4, date=TODAY + datetime.timedelta(days=20))
+    link = _bulk_send(world, d4, "sam@example.org")
+    notice = link.reminders.get(kind="notice")
+    assert notice.due_on == TODAY + datetime.timedelta(days=3)
+    mail.outbox.clear()
+    assert _remind(TODAY + datetime.timedelta(days=10)) == {"sent": 1, "stopped": 1}
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("Reminder: we have not heard from your branch")
+    notice.refresh_from_db()
+    assert notice.sent_at is None
+    assert notice.stopped_at is not None
