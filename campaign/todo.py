@@ -1,8 +1,8 @@
 """The campaign's part of the organiser home (core.todo): notice deadlines, nominations
-closing, candidates short of the threshold, AGMs held but not reported, and the
-events coming up with their replies.
+closing, candidates short of the threshold, nominations waiting to be verified, AGMs
+held but not reported, and the events coming up with their replies.
 
-Five queries whatever the number of branches, meetings or candidates: the
+Six queries whatever the number of branches, meetings or candidates: the
 meetings are grouped by day in SQL, and each list comes with its total.
 """
 
@@ -158,6 +158,44 @@ def short_candidates(user, today: datetime.date) -> list[TodoItem]:
     )
 
 
+def nominations_to_verify(user, today: datetime.date) -> list[TodoItem]:
+    """Per open election, the live nominations nobody has checked yet (ours count on the
+    board only once verified). One query."""
+    waiting = (
+        scope_for(user)
+        .filter(
+            Nomination.objects.active().filter(
+                position__election__in=open_elections(user, today),
+                verified_by__isnull=True,
+            ),
+            branch_path="meeting__branch",
+        )
+        .order_by()
+        .values("position__election_id", "position__election__name")
+        .annotate(n=Count("pk"))
+        .order_by("position__election__name")
+    )
+    changelist = reverse("admin:campaign_nomination_changelist")
+    return [
+        TodoItem(
+            section="Nominations to verify",
+            text=f"{row['position__election__name']}: {row['n']} nomination"
+            f"{'' if row['n'] == 1 else 's'} reported, not yet checked",
+            detail="Our candidates' count on the board once verified.",
+            url=changelist
+            + "?"
+            + urlencode(
+                {
+                    "verified_by__isempty": 1,
+                    "superseded_by__isempty": 1,
+                    "position__election__id__exact": row["position__election_id"],
+                }
+            ),
+        )
+        for row in waiting
+    ]
+
+
 def unreported_meetings(user, today: datetime.date) -> list[TodoItem]:
     """Meetings held in an open election's AGM window with no result recorded yet."""
     nominating = open_elections(user, today).filter(
@@ -221,6 +259,8 @@ def organiser_todo(user, today: datetime.date) -> list[TodoItem]:
     if user.has_perm("campaign.view_election"):
         items += nominations_closing(user, today)
         items += short_candidates(user, today)
+    if user.has_perm("campaign.change_nomination"):
+        items += nominations_to_verify(user, today)
     if user.has_perm("campaign.change_branchmeeting"):
         items += unreported_meetings(user, today)
     if user.has_perm("campaign.view_eventrsvp"):

@@ -211,8 +211,12 @@ def test_a_contact_reports_through_a_reminder_and_the_home_updates(
         organiser_page.locator("#content").inner_text()
     )
 
-    # The organiser verifies the report's nominations; the home's counts move.
-    organiser_page.goto(organiser_page.base + "/admin/campaign/nomination/?verified_by__isempty=1")
+    # The home says the report waits to be checked, and links to its nominations;
+    # the organiser verifies them there, and the home's counts move.
+    to_verify = organiser_page.get_by_role(
+        "link", name="NEC 2027: 2 nominations reported, not yet checked"
+    )
+    to_verify.click()
     organiser_page.locator("#action-toggle").check()
     organiser_page.locator("select[name=action]").select_option("verify")
     organiser_page.get_by_role("button", name=re.compile("Go|Run", re.I)).click()
@@ -222,6 +226,7 @@ def test_a_contact_reports_through_a_reminder_and_the_home_updates(
     assert "Maria Lopez (President, NEC 2027) is 1 short" in home
     assert "Sam Okafor (Vice President, NEC 2027) is 1 short" in home
     assert "DWP-LDS" not in home
+    assert "not yet checked" not in home
     screenshot(organiser_page, "reminder-report-3-home-after", sizes=[organiser_page.viewport_size])
     assert organiser_page.console_errors == []
     assert contact_page.console_errors == []

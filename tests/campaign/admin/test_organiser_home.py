@@ -60,6 +60,20 @@ def test_a_group_organiser_counts_only_their_branches(world):
     assert "Bob (Vice President, NEC 2027) is 1 short" in _texts(items)
 
 
+def test_nominations_waiting_to_be_verified_link_to_them(client, world):
+    """H1's nomination of Ann and D2's of someone not on our slate are not yet checked;
+    the DWP organiser has only D2's to do."""
+    items = campaign_todo.nominations_to_verify(world["national"], TODAY)
+    assert _texts(items) == ["NEC 2027: 2 nominations reported, not yet checked"]
+    assert _texts(campaign_todo.nominations_to_verify(world["organiser"], TODAY)) == [
+        "NEC 2027: 1 nomination reported, not yet checked"
+    ]
+    client.force_login(world["national"])
+    listed = client.get(items[0].url)
+    assert listed.status_code == 200
+    assert sorted(n.meeting.branch.code for n in listed.context["cl"].result_list) == ["D2", "H1"]
+
+
 def test_meetings_held_and_not_reported_link_to_their_result_page(world):
     d4 = MeetingFactory(branch=world["b"]["D4"], date=datetime.date(2027, 2, 10))
     items = campaign_todo.unreported_meetings(world["national"], TODAY)
@@ -150,12 +164,12 @@ def _many_branches(world, n):
 def test_the_home_runs_a_fixed_number_of_queries_at_1000_branches(
     client, world, role, django_assert_num_queries
 ):
-    """The same queries for 5 branches and for 1,000 (17: one is coming events): counts and
-    lists are cut in SQL."""
+    """The same queries for 5 branches and for 1,000 (18: one is coming events, one the
+    nominations to verify): counts and lists are cut in SQL."""
     with time_machine.travel(NOW, tick=False):
         client.force_login(world[role])
         client.get(reverse("admin:index"))  # warm the session and content types
-        with django_assert_num_queries(17) as small:
+        with django_assert_num_queries(18) as small:
             assert client.get(reverse("admin:index")).status_code == 200
         _many_branches(world, 1000)
         with django_assert_num_queries(len(small.captured_queries)):
