@@ -186,6 +186,14 @@ def contact_links_bulk_send(
             )
             for link in links
         )
+        # The branches' earlier links for this election stop being reminded: the
+        # newest send names who to ask now, and a branch gets one set of reminders.
+        Reminder.objects.filter(
+            election=election,
+            link__branch__in=[link.branch_id for link in links],
+            sent_at__isnull=True,
+            stopped_at__isnull=True,
+        ).update(stopped_at=timezone.now())
         Reminder.objects.bulk_create(
             Reminder(link=link, election=election, kind=kind, due_on=day)
             for link in links

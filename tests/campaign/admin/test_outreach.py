@@ -267,16 +267,21 @@ def test_reminders_due_together_go_as_one_email_whose_link_works(world):
     assert _remind(day) == {"sent": 0, "stopped": 0}
 
 
-def test_a_withdrawn_link_stops_its_own_reminders_not_the_new_contacts(world):
-    # The first link went to the wrong person and was withdrawn; a second went
-    # to the right one a day later. Each has a chase a week after it went.
+def test_a_withdrawn_link_stops_its_own_reminders_not_the_other_contacts(world):
+    # One send to two contacts of D4 (secretary and chair); the secretary's link
+    # went to the wrong address and was withdrawn. Each has a chase a week later.
     d4 = world["b"]["D4"]
-    wrong = _bulk_send(world, d4, "wrong@example.org")
+    recipients = [
+        outreach.Recipient(d4, "Sec", "wrong@example.org"),
+        outreach.Recipient(d4, "Chair", "right@example.org"),
+    ]
+    with time_machine.travel(NOW, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        wrong, _right = outreach.contact_links_bulk_send(
+            election=world["nec"], recipients=recipients, user=None
+        )
     wrong.revoke()
-    _bulk_send(world, d4, "right@example.org", at=NOW + datetime.timedelta(days=1))
     mail.outbox.clear()
-    assert _remind(TODAY + datetime.timedelta(days=7)) == {"sent": 0, "stopped": 1}
-    assert _remind(TODAY + datetime.timedelta(days=8)) == {"sent": 1, "stopped": 0}
+    assert _remind(TODAY + datetime.timedelta(days=7)) == {"sent": 1, "stopped": 1}
     assert [m.to for m in mail.outbox] == [["right@example.org"]]
 
 
@@ -339,3 +344,16 @@ def test_a_notice_reminder_whose_deadline_passed_is_stopped_not_sent(world):
     notice.refresh_from_db()
     assert notice.sent_at is None
     assert notice.stopped_at is not None
+
+
+def test_a_new_send_to_a_branch_takes_over_its_reminders(world):
+    """A second send to D4 a day later (a new secretary): the first link's unsent
+    reminders stop, so the branch is chased once, through the new contact."""
+    d4 = world["b"]["D4"]
+    first = _bulk_send(world, d4, "old@example.org")
+    second = _bulk_send(world, d4, "new@example.org", at=NOW + datetime.timedelta(days=1))
+    assert not first.reminders.filter(stopped_at__isnull=True).exists()
+    assert second.reminders.filter(stopped_at__isnull=True).count() == 1  # its chase
+    mail.outbox.clear()
+    assert _remind(TODAY + datetime.timedelta(days=8)) == {"sent": 1, "stopped": 0}
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]
