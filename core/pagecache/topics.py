@@ -69,7 +69,13 @@ def topic_keys() -> list[str]:
 
 
 def bump(cache_, topics, now: float) -> None:
-    """Give these topics (None: all) a new token and note the time of the change."""
+    """Give these topics (None: all) a new token and note the time of the change.
+
+    Not atomic: two changes at once both read the old version and the last
+    write wins. Either token retires every page of the old one; what is lost
+    is a change time, and a page whose staleness cannot be dated is never
+    served stale, only rebuilt (stale_since returns 0.0; tested).
+    """
     keys = topic_keys() if topics is None else [TOPIC_KEY_PREFIX + t for t in topics]
     current = cache_.get_many(keys)
     window = float(settings.PAGE_CACHE_STALE_SECONDS)

@@ -232,3 +232,53 @@ def test_the_keys_change_with_the_code(tmp_path):
     assert third not in (first, second)
     (tmp_path / "notes.py").write_text("outside any app\n")  # not code that serves pages
     assert code_stamp(tmp_path) == third
+
+
+def test_two_changes_at_once_never_leave_a_page_fresh():
+    """Two invalidations that read a topic's version at the same moment both write a
+    new one, and the last write wins: one change time is lost. A page built before
+    both, or between them with the lost token, is still stale (never served as
+    fresh), and never stale since before its build."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from core.pagecache.store import TOPIC_KEY_PREFIX
+    from core.pagecache.topics import bump, stale_since
+
+    key = TOPIC_KEY_PREFIX + "articles"
+    shared = LocMemCache("race", {})
+    shared.set(key, ("t0", ()), None)
+    both_read = threading.Barrier(2)
+    written = {}
+
+    class Interleaved:
+        """The shared cache, with each writer held until both have read the version."""
+
+        def get_many(self, keys):
+            found = shared.get_many(keys)
+            both_read.wait(timeout=5)
+            return found
+
+        def set_many(self, data, timeout):
+            written[threading.current_thread().name] = data[key][0]
+            shared.set_many(data, timeout)
+
+    threads = [
+        threading.Thread(target=bump, args=(Interleaved(), ("articles",), now), name=str(now))
+        for now in (1001.0, 1002.0)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    token, times = shared.get(key)
+    assert token in written.values()
+    assert token != "t0"
+    assert len(times) == 1  # one change time was lost
+    found = {key: (token, times)}
+    before_both = {"versions": {"articles": "t0"}, "built": 1000.0, "expires": 9e9}
+    assert stale_since(before_both, found, 1003.0) in (0.0, 1001.0, 1002.0)
+    lost = next(t for t in written.values() if t != token)
+    between = {"versions": {"articles": lost}, "built": 1001.5, "expires": 9e9}
+    since = stale_since(between, found, 1003.0)
+    assert since is not None
+    assert since == 0.0 or since >= 1001.5
