@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format bench bench-quick venv stop-db clean
+.PHONY: run test lint format bench bench-quick bench-peers venv stop-db clean
 
 run: venv
 	bash scripts/run.sh
@@ -40,6 +40,10 @@ bench: venv
 
 bench-quick: venv
 	.venv/bin/python -m bench.run --quick
+
+# make bench with a stock Wagtail and WordPress beside it (bench/peers; installs them once).
+bench-peers: venv
+	.venv/bin/python -m bench.run --peers
 
 stop-db: venv
 	.venv/bin/python -m core.embedded_db stop

@@ -24,6 +24,10 @@ What it does, in order (see bench/README.md for how to read the output):
 6. Checks that two app servers on one database show an edit at once.
 7. Stops every process it started, by PID, whatever happens, and prints the
    table and the targets (``report``).
+
+With ``--peers``, a stock Wagtail blog and a stock WordPress, loaded with the
+same 1,000 articles, are set up before step 4, started beside the gunicorns and
+loaded in step 5; their rows are printed beside ours (``bench/peers``).
 """
 
 import argparse
@@ -34,6 +38,7 @@ import signal
 import sys
 import time
 
+from bench.peers import WORKERS as PEER_WORKERS
 from bench.run import HOST, ROOT
 from bench.run.database import build, prepare_database, server_env
 from bench.run.load import ensure_wrk, join_form_fields, load_rows
@@ -67,6 +72,17 @@ def main(argv=None) -> int:
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
     parser.add_argument(
         "--rows", help="only the rows whose names contain one of these, e.g. 'tag,feed'"
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also a stock Wagtail and WordPress with the same articles (bench/peers)",
+    )
+    parser.add_argument(
+        "--peer-workers",
+        type=int,
+        default=PEER_WORKERS,
+        help=f"each peer's workers (default {PEER_WORKERS}, as in the issue's first comparison)",
     )
     args = parser.parse_args(argv)
     # A TERM (a test's timeout, a CI cancel) unwinds through the finally blocks
@@ -110,6 +126,18 @@ def main(argv=None) -> int:
         wanted = [w.strip().lower() for w in args.rows.split(",") if w.strip()]
         rows = [rows[0]] + [r for r in rows[1:] if any(w in r.name.lower() for w in wanted)]
     say(f"ceiling file: {size_bytes} bytes (the article page's); static files collected")
+    peers = []
+    if args.peers:
+        from bench.peers import prepare_peers
+
+        peers = prepare_peers(
+            rows,
+            database_url=database_url,
+            workers=args.peer_workers,
+            list_page=info["list_page"],
+            secret_key=secrets.token_urlsafe(50),
+            say=say,
+        )
 
     explain = explain_search(rows)
     wrk = None if args.no_wrk else ensure_wrk(install=not quick)
@@ -118,6 +146,7 @@ def main(argv=None) -> int:
         "cached": Gunicorn("cached", env, workers),
         "cold": Gunicorn("cold", dict(env, PAGE_CACHE_ENABLED="false"), workers),
     }
+    servers.update({peer.key: peer for peer in peers})
     sampler = RssSampler(list(servers.values()))
     join_stats = None
     consistency = ""

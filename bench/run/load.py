@@ -210,6 +210,8 @@ def load_rows(rows, servers, *, concurrencies, seconds, wrk, join_form, say) -> 
     join_stats = None
     run_id = secrets.token_hex(4)
     for row in rows:
+        if row.note:  # already known not to load (a peer that could not be set up)
+            continue
         server = servers[row.server]
         if not row.path:
             row.note = "n/a (no such page yet)"

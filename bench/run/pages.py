@@ -27,6 +27,8 @@ class Row:
     target: str = ""  # "cached", "cold", "search", "organiser" or ""
     floor: float = 0.1  # cold and search rows: the least share of the ceiling (issue #21)
     limit_ms: float = 0  # organiser rows: p50 alone under this, at 16 at once under 4x
+    kind: str = ""  # "home", "article" or "list": set beside the peers' pages of that kind
+    peer: str = ""  # the peer that serves it ("Wagtail", "WordPress"; bench/peers), or ours
     queries: int | None = None
     status: int | None = None
     note: str = ""
@@ -118,14 +120,26 @@ def discover_rows(quick: bool) -> tuple[list[Row], dict]:
     join = url("members:join")
     rows = [
         Row("static ceiling (whitenoise)", "/static/bench/article.html", public=False),
-        Row("home", home, target="cached"),
-        Row("home, page cache off", home, server="cold", target="cold"),
-        Row("article page", article_path, target="cached"),
-        Row("article page, page cache off", article_path, server="cold", target="cold"),
+        Row("home", home, target="cached", kind="home"),
+        Row("home, page cache off", home, server="cold", target="cold", kind="home"),
+        Row("article page", article_path, target="cached", kind="article"),
+        Row(
+            "article page, page cache off",
+            article_path,
+            server="cold",
+            target="cold",
+            kind="article",
+        ),
         Row("tag archive", tag_path, target="cached"),
         Row("tag archive, page cache off", tag_path, server="cold", target="cold"),
-        Row(f"article list page {list_page}", list_path, target="cached"),
-        Row(f"article list p{list_page}, cache off", list_path, server="cold", target="cold"),
+        Row(f"article list page {list_page}", list_path, target="cached", kind="list"),
+        Row(
+            f"article list p{list_page}, cache off",
+            list_path,
+            server="cold",
+            target="cold",
+            kind="list",
+        ),
         Row(f"search common word ({common})", q(common), server="cold", target="search"),
         Row(f"search rare phrase ({rare})", q(rare), server="cold", target="search"),
         Row("Atom feed", feed, target="cached"),
@@ -190,7 +204,7 @@ def count_queries(rows: list[Row], join_form: dict | None) -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     for row in rows:
-        if not row.path or row.name.startswith("static"):
+        if not row.path or row.name.startswith("static") or row.peer:
             continue
         client = Client(SERVER_NAME=HOST, raise_request_exception=False)
         if row.cookie:

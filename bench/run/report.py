@@ -16,7 +16,7 @@ def fmt_result(result: Result | None) -> str:
     return f"{result.rps:8.0f} {result.p50_ms:7.1f} {result.p99_ms:7.1f}{err}"
 
 
-def print_table(rows, concurrencies, ceiling: Row, peak, out=print):
+def print_table(rows, concurrencies, ceiling: Row, peak, out=print, footer=True):
     head = f"{'row':42} {'SQL':>4} " + " ".join(
         f"{f'c={c}: rps':>8} {'p50 ms':>7} {'p99 ms':>7}" for c in concurrencies
     )
@@ -33,11 +33,31 @@ def print_table(rows, concurrencies, ceiling: Row, peak, out=print):
         ratio = f"{mine.rps / ref.rps:6.2f}" if row.public and ref and mine and ref.rps else ""
         out(f"{row.name:42} {queries:>4} {cells} {ratio}")
     out("")
+    if not footer:
+        return
     out("ratio: requests per second at concurrency 16 divided by the static ceiling's.")
     out("!N after a cell: N answers that were not 2xx/3xx, or socket errors.")
     for name, pids in peak.items():
         values = ", ".join(f"{rss / 2**20:.0f} MB" for rss in pids.values()) or "n/a"
         out(f"peak RSS per worker ({name}): {values}")
+
+
+def print_beside_peers(rows, concurrencies, ceiling: Row, workers, out=print) -> None:
+    """Our home, article and list rows, cached and cold, each followed by the peers'."""
+    peers = sorted({row.peer for row in rows if row.peer})
+    if not peers:
+        return
+    out(
+        f"Beside the peers ({' and '.join(peers)}, stock; {workers} workers each, as ours; "
+        "the same ceiling, load and seconds):"
+    )
+    out("")
+    kinds = ("home", "article", "list")
+    side = [row for kind in kinds for row in rows if row.kind == kind]
+    print_table([ceiling, *side], concurrencies, ceiling, {}, out=out, footer=False)
+    for peer in peers:
+        paths = ", ".join(f"{row.kind} {row.path}" for row in rows if row.peer == peer and row.path)
+        out(f"{peer}: {paths or 'not loaded'}")
 
 
 def check_targets(rows, ceiling: Row, peak, join_stats, out=print) -> None:
@@ -121,7 +141,7 @@ def print_report(
         "the ratios to the ceiling, measured side by side, hold better)"
     )
     print()
-    print_table(rows, concurrencies, ceiling, peak)
+    print_table([row for row in rows if not row.peer], concurrencies, ceiling, peak)
     print(
         "RSS per worker after the run: "
         + "; ".join(
@@ -133,10 +153,15 @@ def print_report(
         print(f"join POST accounting: {join_stats}")
     if consistency:
         print(consistency)
+    if any(row.peer for row in rows):
+        print()
+        print_beside_peers(rows, concurrencies, ceiling, workers)
     print()
     print("EXPLAIN of the search queries:")
     print(explain)
-    check_targets(rows, ceiling, peak, join_stats)
+    peers = {row.server for row in rows if row.peer}  # their memory is theirs, not a target
+    ours = {name: pids for name, pids in peak.items() if name not in peers}
+    check_targets(rows, ceiling, ours, join_stats)
 
 
 def write_json(path, rows, *, join_stats, peak, explain, info) -> None:
@@ -147,6 +172,8 @@ def write_json(path, rows, *, join_stats, peak, explain, info) -> None:
                     {
                         "name": r.name,
                         "path": r.path,
+                        "kind": r.kind,
+                        "peer": r.peer,
                         "queries": r.queries,
                         "status": r.status,
                         "note": r.note,

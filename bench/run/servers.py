@@ -18,18 +18,68 @@ PYTHON = sys.executable
 LOG_DIR = Path(tempfile.gettempdir()) / "rankandfile-bench"  # gunicorn's own logs
 
 
-class Gunicorn:
+class Server:
+    """What the load and the memory sampler need of a server: its port, its workers, a drain.
+
+    ``Gunicorn`` below, and the peers' servers (``bench/peers``), are ones.
+    """
+
+    name: str
+    port: int
+
+    def __init__(self):
+        self.peak_rss: dict[int, int] = {}
+
+    def master_pid(self) -> int | None:
+        """The process whose children serve the requests."""
+        raise NotImplementedError
+
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until the server answers at once again (its queue is empty)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                start = time.monotonic()
+                fetch(self.port, "/robots.txt", timeout=timeout)
+                if time.monotonic() - start < 0.5:
+                    return
+            time.sleep(0.2)
+
+    def workers(self):
+        import psutil
+
+        pid = self.master_pid()
+        if pid is None:
+            return []
+        try:
+            return psutil.Process(pid).children()
+        except psutil.Error:
+            return []
+
+    def sample_rss(self) -> None:
+        import psutil
+
+        for worker in self.workers():
+            with contextlib.suppress(psutil.Error):
+                rss = worker.memory_info().rss
+                self.peak_rss[worker.pid] = max(self.peak_rss.get(worker.pid, 0), rss)
+
+
+class Gunicorn(Server):
     """One gunicorn master on 127.0.0.1, stopped by its PID."""
 
     def __init__(self, name: str, env: dict, workers: int):
+        super().__init__()
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.env = dict(env, GUNICORN_BIND=f"{HOST}:{self.port}", WEB_CONCURRENCY=str(workers))
         self.proc: subprocess.Popen | None = None
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / f"gunicorn-{name}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115
-        self.peak_rss: dict[int, int] = {}
+
+    def master_pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
@@ -52,33 +102,6 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn {self.name} did not answer /healthz in {timeout} s")
 
-    def drain(self, timeout: float = 120) -> None:
-        """Wait until the server answers at once again (its queue is empty)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                start = time.monotonic()
-                fetch(self.port, "/robots.txt", timeout=timeout)
-                if time.monotonic() - start < 0.5:
-                    return
-            time.sleep(0.2)
-
-    def workers(self):
-        import psutil
-
-        try:
-            return psutil.Process(self.proc.pid).children()
-        except psutil.Error:
-            return []
-
-    def sample_rss(self) -> None:
-        import psutil
-
-        for worker in self.workers():
-            with contextlib.suppress(psutil.Error):
-                rss = worker.memory_info().rss
-                self.peak_rss[worker.pid] = max(self.peak_rss.get(worker.pid, 0), rss)
-
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             # QUIT: gunicorn's quick shutdown (the load is over); it stops its workers.
@@ -94,7 +117,7 @@ class Gunicorn:
         self.log.close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
