@@ -42,3 +42,28 @@ def test_organisers_with_the_same_role_and_permissions_share_one_app_list(client
         _models(client)
     kept = [key for key in admin.site._app_lists if key[0] is None]
     assert len(kept) == 1
+
+
+def _sidebar(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('<nav class="sticky" id="nav-sidebar"')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_the_kept_sidebar_marks_the_current_page_and_follows_permissions(client):
+    organiser = UserFactory(role=User.Role.GROUP, group=GroupFactory())
+    client.force_login(organiser)
+    nominations = reverse("admin:campaign_nomination_changelist")
+    meetings = reverse("admin:campaign_branchmeeting_changelist")
+    on_nominations = _sidebar(client, nominations)
+    assert f'<a href="{nominations}" aria-current="page">' in on_nominations
+    assert f'<a href="{meetings}">' in on_nominations
+    on_meetings = _sidebar(client, meetings)
+    assert f'<a href="{meetings}" aria-current="page">' in on_meetings
+    assert f'<a href="{nominations}">' in on_meetings
+    articles = reverse("admin:articles_article_changelist")
+    assert articles not in on_meetings
+    organiser.user_permissions.add(Permission.objects.get(codename="view_article"))
+    assert articles in _sidebar(client, meetings)
