@@ -189,6 +189,7 @@ def main(argv=None) -> int:
         quick=quick,
         size=size,
         workers=workers,
+        peer_workers=args.peer_workers,
         seconds=seconds,
         wrk=wrk,
         load_before=load_before,

@@ -42,14 +42,16 @@ def print_table(rows, concurrencies, ceiling: Row, peak, out=print, footer=True)
         out(f"peak RSS per worker ({name}): {values}")
 
 
-def print_beside_peers(rows, concurrencies, ceiling: Row, workers, out=print) -> None:
+def print_beside_peers(
+    rows, concurrencies, ceiling: Row, peer_workers, *, workers, out=print
+) -> None:
     """Our home, article and list rows, cached and cold, each followed by the peers'."""
     peers = sorted({row.peer for row in rows if row.peer})
     if not peers:
         return
     out(
-        f"Beside the peers ({' and '.join(peers)}, stock; {workers} workers each, as ours; "
-        "the same ceiling, load and seconds):"
+        f"Beside the peers ({' and '.join(peers)}, stock, {peer_workers} workers each; "
+        f"ours {workers}; the same ceiling, load and seconds):"
     )
     out("")
     kinds = ("home", "article", "list")
@@ -117,6 +119,7 @@ def print_report(
     quick,
     size,
     workers,
+    peer_workers,
     seconds,
     wrk,
     load_before,
@@ -155,7 +158,7 @@ def print_report(
         print(consistency)
     if any(row.peer for row in rows):
         print()
-        print_beside_peers(rows, concurrencies, ceiling, workers)
+        print_beside_peers(rows, concurrencies, ceiling, peer_workers, workers=workers)
     print()
     print("EXPLAIN of the search queries:")
     print(explain)

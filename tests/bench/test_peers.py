@@ -102,7 +102,7 @@ def test_beside_the_peers_table_gives_each_row_as_a_ratio_to_the_one_ceiling():
     next(r for r in rows if r.name == "Wagtail article").results[16].rps = 800.0
     lines = []
 
-    print_beside_peers(rows, [16], rows[0], 5, out=lines.append)
+    print_beside_peers(rows, [16], rows[0], 5, workers=3, out=lines.append)
 
     table = [line for line in lines if line and not line.startswith(("row", "-", "Beside"))]
     names = [line[:42].strip() for line in table if not line.startswith("Wagtail:")]
