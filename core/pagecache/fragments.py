@@ -71,7 +71,8 @@ def fragment(name: str, topics: tuple[str, ...], build: Callable[[], str]) -> Sa
     """The HTML ``build()`` returns, made once per version of ``topics`` (see module docstring).
 
     ``build`` must return safe HTML that depends only on ``name`` and on what
-    the topics cover: never on the request, the user or the time. If the
+    the topics cover: never on the request, the user or the time, unless the
+    name carries it (an organiser's page names their scope and the day). If the
     shared cache cannot be read (the database is down and the error page is
     being drawn), it is built.
     """
