@@ -124,7 +124,11 @@ def main(argv=None) -> int:
     size_bytes = write_ceiling_file(article_row.path)
     if args.rows:
         wanted = [w.strip().lower() for w in args.rows.split(",") if w.strip()]
-        rows = [rows[0]] + [r for r in rows[1:] if any(w in r.name.lower() for w in wanted)]
+        rows = [
+            r
+            for r in rows
+            if r.name.startswith("static ceiling") or any(w in r.name.lower() for w in wanted)
+        ]
     say(f"ceiling file: {size_bytes} bytes (the article page's); static files collected")
     peers = []
     if args.peers:

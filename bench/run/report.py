@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from bench.run.pages import Result, Row
+from bench.run.pages import CEILING_AGAIN, Result, Row
 
 
 def fmt_result(result: Result | None) -> str:
@@ -99,6 +99,12 @@ def check_targets(rows, ceiling: Row, peak, join_stats, out=print) -> None:
                 f"{alone.p50_ms if alone else float('nan'):.1f} ms alone (< {row.limit_ms:.0f}), "
                 f"{r.p50_ms:.1f} ms at 16 at once (< {4 * row.limit_ms:.0f})",
             )
+    again = next((row.results.get(16) for row in rows if row.name == CEILING_AGAIN), None)
+    if again:
+        out(
+            f"  (the ceiling again at the end: {again.rps:.0f} requests a second at 16, "
+            f"{again.rps / ref.rps:.2f} of the first: every ratio moves by as much)"
+        )
     if join_stats:
         line(
             join_stats["lost"] == 0 and join_stats["duplicated"] == 0,
