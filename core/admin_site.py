@@ -289,7 +289,8 @@ class OrganiserAdminSite(AdminSite):
             getattr(user, "role", None),
             getattr(user, "group_id", None),
             getattr(user, "region_id", None),
-            frozenset(user.get_all_permissions()),
+            # A superuser holds every permission: reading them all would be a query.
+            frozenset() if user.is_superuser else frozenset(user.get_all_permissions()),
         )
         found = self._app_lists.get(key)
         if found is None:
