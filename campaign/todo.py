@@ -170,7 +170,6 @@ def nominations_to_verify(user, today: datetime.date) -> list[TodoItem]:
             ),
             branch_path="meeting__branch",
         )
-        .order_by()
         .values("position__election_id", "position__election__name")
         .annotate(n=Count("pk"))
         .order_by("position__election__name")

@@ -16,7 +16,6 @@ site ``django.contrib.admin.site``, so every app's ``@admin.register`` uses it.
 """
 
 import base64
-import copy
 import io
 import secrets
 
@@ -298,7 +297,9 @@ class OrganiserAdminSite(AdminSite):
             if len(self._app_lists) >= APP_LISTS_KEPT:
                 self._app_lists.pop(next(iter(self._app_lists)))
             self._app_lists[key] = found
-        return copy.deepcopy(found)  # the caller's to change
+        # The lists and app dicts are the caller's to change (Django sorts them);
+        # the model dicts are shared, read-only.
+        return [{**app, "models": list(app["models"])} for app in found]
 
     def unregister(self, model_or_iterable):
         super().unregister(model_or_iterable)
